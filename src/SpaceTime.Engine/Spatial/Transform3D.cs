@@ -101,4 +101,21 @@ public readonly record struct Transform3D(Vector3 Row0, Vector3 Row1, Vector3 Ro
         var (s, c) = MathF.SinCos(radians);
         return new Transform3D(new Vector3(c, 0, s), Vector3.UnitY, new Vector3(-s, 0, c), Vector3.Zero);
     }
+
+    /// <summary>The inverse transform (general 3×3 inverse, so scaled parents work too).</summary>
+    public Transform3D AffineInverse()
+    {
+        var c0 = new Vector3(Row0.X, Row1.X, Row2.X);
+        var c1 = new Vector3(Row0.Y, Row1.Y, Row2.Y);
+        var c2 = new Vector3(Row0.Z, Row1.Z, Row2.Z);
+        var det = Vector3.Dot(c0, Vector3.Cross(c1, c2));
+        if (MathF.Abs(det) < 1e-12f)
+        {
+            return Identity with { Origin = -Origin };
+        }
+
+        // Rows of the inverse are the cross products of the columns, over the determinant.
+        var inverse = new Transform3D(Vector3.Cross(c1, c2) / det, Vector3.Cross(c2, c0) / det, Vector3.Cross(c0, c1) / det, Vector3.Zero);
+        return inverse with { Origin = -inverse.BasisXform(Origin) };
+    }
 }

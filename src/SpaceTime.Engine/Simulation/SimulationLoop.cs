@@ -1,0 +1,316 @@
+using System.Collections.Concurrent;
+
+namespace SpaceTime.Engine.Simulation;
+
+/// <summary>What the loop advances each tick.</summary>
+public interface ISimulationStep
+{
+    /// <summary>Advances the simulation by <paramref name="delta"/> seconds. Runs on the loop thread.</summary>
+    void Step(double delta);
+}
+
+/// <summary>
+/// A fixed-step simulation loop on its own thread. Ticks at <see cref="TicksPerSecond"/> against an injected
+/// <see cref="TimeProvider"/>, measures each tick, and runs work posted from other threads between ticks,
+/// so the simulation state is only ever touched by one thread.
+/// </summary>
+public sealed class SimulationLoop : IAsyncDisposable
+{
+    /// <summary>How far (in periods) the loop may fall behind before it skips ticks instead of catching up.</summary>
+    public const int MaxCatchUpTicks = 3;
+
+    private const int HistorySize = 1024;
+
+    private readonly ISimulationStep _step;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentQueue<Action> _work = new();
+    private readonly ManualResetEventSlim _wake = new(false);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _period;
+    private readonly long[] _tickStarts = new long[HistorySize];
+    private readonly long[] _tickDurations = new long[HistorySize];
+    private readonly Lock _historyLock = new();
+    private readonly Thread _thread;
+    private ITimer? _timer;
+    private long _startedAt;
+    private long _ticks;
+    private long _lateTicks;
+    private long _droppedTicks;
+    private long _stepErrors;
+    private long _lastDuration;
+    private long _lastTickStart;
+    private long _maxDuration;
+    private long _totalDuration;
+    private volatile bool _stopping;
+    private int _state; // 0 new, 1 running, 2 stopped
+
+    public SimulationLoop(ISimulationStep step, int ticksPerSecond, TimeProvider? time = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ticksPerSecond, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ticksPerSecond, 1000);
+        _step = step;
+        _time = time ?? TimeProvider.System;
+        TicksPerSecond = ticksPerSecond;
+        _period = (long)Math.Round(_time.TimestampFrequency / (double)ticksPerSecond);
+        _thread = new Thread(Run) { IsBackground = true, Name = "spacetime-simulation", Priority = ThreadPriority.AboveNormal };
+    }
+
+    public int TicksPerSecond { get; }
+
+    public double Delta => 1.0 / TicksPerSecond;
+
+    public bool IsRunning => Volatile.Read(ref _state) == 1;
+
+    /// <summary>Raised on the loop thread when a step throws; the loop keeps running.</summary>
+    public event Action<Exception>? StepFailed;
+
+    public void Start()
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("the simulation loop was already started");
+        }
+
+        _startedAt = _time.GetTimestamp();
+        _timer = _time.CreateTimer(_ => _wake.Set(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _thread.Start();
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the loop thread between ticks and returns its result.</summary>
+    public Task<T> InvokeAsync<T>(Func<T> work, CancellationToken cancellationToken = default)
+    {
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Volatile.Read(ref _state) != 1 || _stopping)
+        {
+            completion.SetException(new InvalidOperationException("the simulation loop is not running"));
+            return completion.Task;
+        }
+
+        var registration = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
+        _work.Enqueue(() =>
+        {
+            registration.Dispose();
+            if (completion.Task.IsCompleted)
+            {
+                return;
+            }
+
+            try
+            {
+                completion.TrySetResult(work());
+            }
+            catch (Exception e)
+            {
+                completion.TrySetException(e);
+            }
+        });
+        _wake.Set();
+        if (_stopped.Task.IsCompleted)
+        {
+            // Posted after the loop thread's last drain: nothing will run it.
+            completion.TrySetException(new InvalidOperationException("the simulation loop is not running"));
+        }
+
+        return completion.Task;
+    }
+
+    public Task InvokeAsync(Action work, CancellationToken cancellationToken = default) =>
+        InvokeAsync(() =>
+        {
+            work();
+            return true;
+        }, cancellationToken);
+
+    public LoopStatistics GetStatistics()
+    {
+        var now = _time.GetTimestamp();
+        var ticks = Interlocked.Read(ref _ticks);
+        double achieved;
+        lock (_historyLock)
+        {
+            var window = _time.TimestampFrequency;
+            var count = 0;
+            var available = (int)Math.Min(ticks, HistorySize);
+            for (var i = 0; i < available; i++)
+            {
+                if (now - _tickStarts[i] <= window)
+                {
+                    count++;
+                }
+            }
+
+            var elapsed = Math.Min(now - _startedAt, window);
+            achieved = elapsed > 0 && ticks > 0 ? count * (double)_time.TimestampFrequency / elapsed : 0;
+        }
+
+        return new LoopStatistics(
+            TicksPerSecond,
+            ticks,
+            Math.Min(achieved, TicksPerSecond * 1.05),
+            ToMilliseconds(Interlocked.Read(ref _lastDuration)),
+            ticks > 0 ? ToMilliseconds(Interlocked.Read(ref _totalDuration)) / ticks : 0,
+            ToMilliseconds(Interlocked.Read(ref _maxDuration)),
+            Interlocked.Read(ref _lateTicks),
+            Interlocked.Read(ref _droppedTicks),
+            Interlocked.Read(ref _stepErrors),
+            IsRunning,
+            ticks > 0 ? (now - Interlocked.Read(ref _lastTickStart)) / (double)_time.TimestampFrequency : null);
+    }
+
+    /// <summary>Durations (ms) of up to the last 1,024 ticks, oldest first.</summary>
+    public double[] GetRecentTickDurations()
+    {
+        lock (_historyLock)
+        {
+            var ticks = Interlocked.Read(ref _ticks);
+            var count = (int)Math.Min(ticks, HistorySize);
+            var result = new double[count];
+            for (var i = 0; i < count; i++)
+            {
+                result[i] = ToMilliseconds(_tickDurations[(ticks - count + i) % HistorySize]);
+            }
+
+            return result;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var previous = Interlocked.Exchange(ref _state, 2);
+        if (previous == 1)
+        {
+            _stopping = true;
+            _wake.Set();
+            await _stopped.Task.ConfigureAwait(false);
+        }
+
+        if (_timer is not null)
+        {
+            await _timer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _wake.Dispose();
+    }
+
+    private double ToMilliseconds(long timestampTicks) => timestampTicks * 1000.0 / _time.TimestampFrequency;
+
+    private void Run()
+    {
+        var next = _time.GetTimestamp();
+        try
+        {
+            while (!_stopping)
+            {
+                RunPendingWork();
+                var now = _time.GetTimestamp();
+                if (now < next)
+                {
+                    WaitFor(next - now);
+                    continue;
+                }
+
+                var behind = now - next;
+                if (behind >= _period * MaxCatchUpTicks)
+                {
+                    // Too far behind to catch up without a burst of ticks: skip them, keep the phase.
+                    var skipped = behind / _period;
+                    Interlocked.Add(ref _droppedTicks, skipped);
+                    next += skipped * _period;
+                }
+                else if (behind > _period / 4)
+                {
+                    Interlocked.Increment(ref _lateTicks);
+                }
+
+                RunTick(now);
+                next += _period;
+            }
+        }
+        finally
+        {
+            DrainPendingWork();
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void RunTick(long start)
+    {
+        try
+        {
+            _step.Step(Delta);
+        }
+        catch (Exception e)
+        {
+            Interlocked.Increment(ref _stepErrors);
+            StepFailed?.Invoke(e);
+        }
+
+        var duration = _time.GetTimestamp() - start;
+        lock (_historyLock)
+        {
+            var slot = (int)(_ticks % HistorySize);
+            _tickStarts[slot] = start;
+            _tickDurations[slot] = duration;
+            Interlocked.Exchange(ref _lastTickStart, start);
+            Interlocked.Increment(ref _ticks);
+        }
+
+        Interlocked.Exchange(ref _lastDuration, duration);
+        Interlocked.Add(ref _totalDuration, duration);
+        if (duration > Interlocked.Read(ref _maxDuration))
+        {
+            Interlocked.Exchange(ref _maxDuration, duration);
+        }
+    }
+
+    private void WaitFor(long timestampTicks)
+    {
+        _wake.Reset();
+        if (!_work.IsEmpty || _stopping)
+        {
+            return;
+        }
+
+        var due = TimeSpan.FromSeconds(timestampTicks / (double)_time.TimestampFrequency);
+        if (ReferenceEquals(_time, TimeProvider.System))
+        {
+            // A kernel timed wait is far more precise than the timer queue (which often fires milliseconds late).
+            _wake.Wait(due);
+            return;
+        }
+
+        _timer!.Change(due, Timeout.InfiniteTimeSpan);
+        _wake.Wait();
+    }
+
+    private void RunPendingWork()
+    {
+        while (_work.TryDequeue(out var item))
+        {
+            item();
+        }
+    }
+
+    private void DrainPendingWork()
+    {
+        // Work accepted before the stop still runs, so no caller waits forever.
+        while (_work.TryDequeue(out var item))
+        {
+            item();
+        }
+    }
+}
+
+/// <summary>A snapshot of the loop's counters. Durations in milliseconds, rates in ticks per second.</summary>
+public sealed record LoopStatistics(
+    int TargetTicksPerSecond,
+    long Ticks,
+    double AchievedTicksPerSecond,
+    double LastTickMs,
+    double AverageTickMs,
+    double MaxTickMs,
+    long LateTicks,
+    long DroppedTicks,
+    long StepErrors,
+    bool Running,
+    double? SecondsSinceLastTick);

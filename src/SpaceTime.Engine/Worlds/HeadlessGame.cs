@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using SpaceTime.Engine.Scenes;
+using SpaceTime.Engine.Simulation;
+
+namespace SpaceTime.Engine.Worlds;
+
+public sealed record SceneLoadResult(string Path, string Name, double LoadDurationMs, int NodeCount, DateTimeOffset LoadedAt);
+
+public sealed record SceneInfo(int NodeCount, string RootType, string RootName);
+
+public sealed record SceneValidation(bool Valid, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings, SceneInfo? SceneInfo);
+
+/// <summary>
+/// A running game without a window: the project, its fixed-step loop and the simulated world.
+/// Scenes are parsed off the loop thread and swapped in between ticks, so loading never stalls the tick rate
+/// longer than the swap itself.
+/// </summary>
+public sealed class HeadlessGame : IAsyncDisposable
+{
+    /// <summary>Scenes above this many nodes load, with a warning (a VR frame budget is small).</summary>
+    public const int LargeSceneNodeCount = 1000;
+
+    private readonly SemaphoreSlim _loadGate = new(1, 1);
+    private readonly TimeProvider _time;
+
+    private HeadlessGame(GodotProject project, TimeProvider time, int ticksPerSecond)
+    {
+        Project = project;
+        _time = time;
+        World = new GameWorld((float)project.Settings.Gravity, time);
+        Loop = new SimulationLoop(World, ticksPerSecond, time);
+        World.PlayerSpawned += state => PlayerSpawned?.Invoke(state);
+    }
+
+    public GodotProject Project { get; }
+
+    public SimulationLoop Loop { get; }
+
+    /// <summary>The world; touch it only through <see cref="ReadAsync{T}"/> or <see cref="SimulationLoop.InvokeAsync{T}"/>.</summary>
+    internal GameWorld World { get; }
+
+    public event Action<SceneLoadResult>? SceneLoaded;
+
+    public event Action<string, SceneLoadException>? SceneLoadFailed;
+
+    /// <summary>Raised on the simulation thread when the player first stands on ground.</summary>
+    public event Action<PlayerState>? PlayerSpawned;
+
+    /// <summary>Opens a project folder; the tick rate comes from <c>physics/common/physics_ticks_per_second</c> (default 90).</summary>
+    public static HeadlessGame Open(string projectFolder, TimeProvider? time = null)
+    {
+        var project = GodotProject.Open(projectFolder);
+        return new HeadlessGame(project, time ?? TimeProvider.System, project.Settings.PhysicsTicksPerSecond());
+    }
+
+    public void Start() => Loop.Start();
+
+    /// <summary>Reads (or changes) the world on the simulation thread.</summary>
+    public Task<T> ReadAsync<T>(Func<GameWorld, T> read, CancellationToken cancellationToken = default) =>
+        Loop.InvokeAsync(() => read(World), cancellationToken);
+
+    /// <summary>Loads a scene by <c>res://</c> path and makes it the active scene.</summary>
+    /// <exception cref="SceneLoadException">The path is invalid, a file is missing or does not parse, or instances form a cycle.</exception>
+    public async Task<SceneLoadResult> LoadSceneAsync(string resPath, CancellationToken cancellationToken = default)
+    {
+        await _loadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            SceneInstance instance;
+            try
+            {
+                instance = await Task.Run(() => Project.Loader.Instantiate(resPath), cancellationToken).ConfigureAwait(false);
+            }
+            catch (SceneLoadException e)
+            {
+                SceneLoadFailed?.Invoke(resPath, e);
+                throw;
+            }
+
+            var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            await Loop.InvokeAsync(() => World.Activate(instance, duration), cancellationToken).ConfigureAwait(false);
+            var result = new SceneLoadResult(instance.ResourcePath, instance.Name, duration, instance.NodeCount, _time.GetUtcNow());
+            SceneLoaded?.Invoke(result);
+            return result;
+        }
+        finally
+        {
+            _loadGate.Release();
+        }
+    }
+
+    /// <summary>Loads the active scene again from disk. Null when no scene is loaded.</summary>
+    public async Task<SceneLoadResult?> ReloadSceneAsync(CancellationToken cancellationToken = default)
+    {
+        var current = await ReadAsync(w => w.Scene?.ResourcePath, cancellationToken).ConfigureAwait(false);
+        return current is null ? null : await LoadSceneAsync(current, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Parses and builds a scene without making it active.</summary>
+    public SceneValidation Validate(string resPath)
+    {
+        var warnings = new List<string>();
+        if (resPath.Contains(' '))
+        {
+            warnings.Add("scene path contains spaces");
+        }
+
+        try
+        {
+            var instance = Project.Loader.Instantiate(resPath);
+            warnings.AddRange(instance.Warnings);
+            if (instance.NodeCount > LargeSceneNodeCount)
+            {
+                warnings.Add($"scene has {instance.NodeCount} nodes (more than {LargeSceneNodeCount}); it may not hold the VR frame rate");
+            }
+
+            if (Players.Player.FindIn(instance.Root, 0) is null)
+            {
+                warnings.Add("scene has no player (no XROrigin3D and no node in group 'player')");
+            }
+
+            return new SceneValidation(true, [], warnings, new SceneInfo(instance.NodeCount, instance.Root.Type, instance.Name));
+        }
+        catch (SceneLoadException e)
+        {
+            return new SceneValidation(false, [e.Message], warnings, null);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Loop.DisposeAsync().ConfigureAwait(false);
+        _loadGate.Dispose();
+    }
+}

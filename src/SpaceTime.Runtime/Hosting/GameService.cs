@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Options;
+using SpaceTime.Engine.Scenes;
+using SpaceTime.Engine.Worlds;
+using SpaceTime.Runtime.Scenes;
+
+namespace SpaceTime.Runtime.Hosting;
+
+/// <summary>
+/// Starts the simulation loop with the host, records every scene load in the history, and loads the
+/// start-up scene. A start-up scene that cannot be loaded stops start-up with the reason.
+/// </summary>
+internal sealed class GameService(
+    HeadlessGame game,
+    SceneHistoryStore history,
+    IOptions<RuntimeOptions> options,
+    TimeProvider time,
+    RuntimeClock clock,
+    ILogger<GameService> logger) : IHostedService
+{
+    public DateTimeOffset StartedAt { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        StartedAt = time.GetUtcNow();
+        RuntimeLog.Starting(logger, settings.Environment, game.Project.Root, game.Loop.TicksPerSecond, clock.StartedAt);
+        game.SceneLoaded += OnSceneLoaded;
+        game.SceneLoadFailed += OnSceneLoadFailed;
+        game.PlayerSpawned += state => RuntimeLog.PlayerSpawned(logger, state.Name ?? "player", state.Position.X, state.Position.Y, state.Position.Z);
+        game.Loop.StepFailed += e => RuntimeLog.StepFailed(logger, e);
+        game.Start();
+
+        var scene = string.IsNullOrWhiteSpace(settings.Scene) ? game.Project.Settings.MainScene : settings.Scene;
+        if (scene is not null && !scene.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                await game.LoadSceneAsync(scene, cancellationToken);
+            }
+            catch (SceneLoadException e)
+            {
+                throw new InvalidOperationException($"start-up scene {scene} could not be loaded: {e.Message}", e);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        RuntimeLog.Stopping(logger);
+        return Task.CompletedTask;
+    }
+
+    private void OnSceneLoaded(SceneLoadResult result)
+    {
+        RuntimeLog.SceneLoaded(logger, result.Path, result.LoadDurationMs, result.NodeCount);
+        Record(new SceneHistoryEntry(result.Path, result.Name, result.LoadedAt, Math.Round(result.LoadDurationMs, 3), "success", null));
+    }
+
+    private void OnSceneLoadFailed(string path, SceneLoadException error)
+    {
+        RuntimeLog.SceneLoadFailed(logger, path, error.Message);
+        Record(new SceneHistoryEntry(path, null, time.GetUtcNow(), null, "failure", error.Message));
+    }
+
+    private void Record(SceneHistoryEntry entry)
+    {
+        try
+        {
+            history.Add(entry);
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+        {
+            RuntimeLog.HistoryWriteFailed(logger, e);
+        }
+    }
+}

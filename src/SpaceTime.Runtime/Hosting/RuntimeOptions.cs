@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SpaceTime.Runtime.Hosting;
+
+/// <summary>Settings of <c>spacetime serve</c>, bound from the "SpaceTime" configuration section.</summary>
+public sealed class RuntimeOptions
+{
+    public const string SectionName = "SpaceTime";
+
+    public const int DefaultHttpPort = 8080;
+
+    /// <summary>Ports tried, in order, when the default port is taken (as the original API did).</summary>
+    public static readonly IReadOnlyList<int> FallbackHttpPorts = [8083, 8084, 8085];
+
+    /// <summary>The Godot project folder (holding project.godot).</summary>
+    [Required]
+    public string ProjectPath { get; set; } = "project";
+
+    /// <summary>Scene to load at start-up; empty means the project's main scene, "none" loads nothing.</summary>
+    public string? Scene { get; set; }
+
+    public string Host { get; set; } = "127.0.0.1";
+
+    [Range(0, 65535)]
+    public int HttpPort { get; set; } = DefaultHttpPort;
+
+    /// <summary>Where state that must survive a restart lives (scene history).</summary>
+    [Required]
+    public string DataDir { get; set; } = "data";
+
+    [RegularExpression("^(production|staging|development|test)$", ErrorMessage = "Environment must be one of production, staging, development, test.")]
+    public string Environment { get; set; } = "development";
+
+    /// <summary>How many entries <c>GET /scene/history</c> returns by default.</summary>
+    [Range(1, 1000)]
+    public int SceneHistorySize { get; set; } = 10;
+}

@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SpaceTime.Engine.Worlds;
+
+namespace SpaceTime.Runtime.Performance;
+
+/// <summary>
+/// Frame-rate figures. A headless server renders no frames: one simulation tick is one frame, so
+/// <c>fps</c> is the achieved tick rate and <c>physics_time_ms</c> the time spent inside a tick.
+/// </summary>
+public sealed record PerformanceMetrics(
+    double Fps,
+    int TargetFps,
+    double FrameTimeMs,
+    double PhysicsTimeMs,
+    double TickP50Ms,
+    double TickP99Ms,
+    double TickMaxMs,
+    double MemoryMb,
+    double ManagedMemoryMb,
+    int NodeCount,
+    long Ticks,
+    long LateTicks,
+    long DroppedTicks,
+    long StepErrors);
+
+public static class PerformanceApi
+{
+    public static IEndpointRouteBuilder MapPerformanceApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/performance").WithTags("Performance");
+        group.MapGet("", GetMetrics);
+        group.MapGet("/metrics", GetMetrics);
+        return app;
+    }
+
+    public static async Task<Ok<PerformanceMetrics>> GetMetrics(HeadlessGame game, CancellationToken cancellationToken)
+    {
+        var nodeCount = await game.ReadAsync(w => w.Scene?.NodeCount ?? 0, cancellationToken);
+        return TypedResults.Ok(Measure(game, nodeCount));
+    }
+
+    public static PerformanceMetrics Measure(HeadlessGame game, int nodeCount)
+    {
+        var stats = game.Loop.GetStatistics();
+        var durations = game.Loop.GetRecentTickDurations();
+        Array.Sort(durations);
+        return new PerformanceMetrics(
+            Math.Round(stats.AchievedTicksPerSecond, 2),
+            stats.TargetTicksPerSecond,
+            stats.AchievedTicksPerSecond > 0 ? Math.Round(1000 / stats.AchievedTicksPerSecond, 3) : 0,
+            Math.Round(durations.Length > 0 ? durations.Average() : 0, 4),
+            Math.Round(Percentile(durations, 0.50), 4),
+            Math.Round(Percentile(durations, 0.99), 4),
+            Math.Round(stats.MaxTickMs, 4),
+            Math.Round(Environment.WorkingSet / (1024.0 * 1024.0), 2),
+            Math.Round(GC.GetTotalMemory(false) / (1024.0 * 1024.0), 2),
+            nodeCount,
+            stats.Ticks,
+            stats.LateTicks,
+            stats.DroppedTicks,
+            stats.StepErrors);
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values.</summary>
+    public static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+}

@@ -1,0 +1,185 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using SpaceTime.Engine.Scenes;
+using SpaceTime.Engine.Worlds;
+using SpaceTime.Runtime.Hosting;
+using SpaceTime.Runtime.Http;
+
+namespace SpaceTime.Runtime.Scenes;
+
+public sealed record SceneLoadRequest(string? ScenePath);
+
+public sealed record CurrentSceneResponse(string? SceneName, string? ScenePath, string Status, int NodeCount, DateTimeOffset? LoadedAt, double? LoadDurationMs);
+
+public sealed record SceneLoadResponse(string Status, string Scene, string SceneName, double LoadDurationMs, int NodeCount, string Message);
+
+public sealed record SceneValidationResponse(bool Valid, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings, SceneInfoJson? SceneInfo, string ScenePath);
+
+public sealed record SceneInfoJson(int NodeCount, string RootType, string RootName);
+
+public sealed record SceneHistoryItem(string ScenePath, string? SceneName, string LoadedAt, double? LoadDurationMs, string Result, string? Error);
+
+public sealed record SceneHistoryResponse(IReadOnlyList<SceneHistoryItem> History, int Count, int MaxSize, long Total);
+
+public sealed record SceneListItem(string Name, string Path, long SizeBytes, DateTimeOffset Modified);
+
+public sealed record NodeJson(
+    string Name,
+    string Type,
+    string Path,
+    bool Visible,
+    IReadOnlyList<string> Groups,
+    string? SceneFile,
+    Vec3? GlobalPosition,
+    Vec3? GlobalRotationDeg,
+    IReadOnlyList<NodeJson> Children)
+{
+    public static NodeJson From(NodeDump node) => new(
+        node.Name, node.Type, node.Path, node.Visible, node.Groups, node.SceneFile,
+        Vec3.From(node.GlobalPosition), Vec3.From(node.GlobalRotationDeg), node.Children.Select(From).ToList());
+}
+
+public sealed record SceneListResponse(IReadOnlyList<SceneListItem> Scenes, int Count, string Directory, bool IncludeAddons);
+
+/// <summary>Scene management: what is loaded, load/reload/validate, history, listing and the live tree.</summary>
+public static class ScenesApi
+{
+    public static IEndpointRouteBuilder MapScenesApi(this IEndpointRouteBuilder app)
+    {
+        var scene = app.MapGroup("/scene").WithTags("Scenes");
+        scene.MapGet("", GetCurrentScene);
+        scene.MapPost("", LoadScene);
+        scene.MapPost("/load", LoadScene);
+        scene.MapPost("/reload", ReloadScene);
+        scene.MapPut("", ValidateScene);
+        scene.MapGet("/history", GetHistory);
+        scene.MapGet("/dump", DumpScene);
+        app.MapGet("/scenes", ListScenes).WithTags("Scenes");
+        return app;
+    }
+
+    public static async Task<Ok<CurrentSceneResponse>> GetCurrentScene(HeadlessGame game, CancellationToken cancellationToken)
+    {
+        var state = await game.ReadAsync(w => w.GetSceneState(), cancellationToken);
+        return TypedResults.Ok(new CurrentSceneResponse(state.Name, state.Path, state.Loaded ? "loaded" : "no_scene", state.NodeCount, state.LoadedAt, state.LoadDurationMs));
+    }
+
+    public static async Task<Results<Ok<SceneLoadResponse>, ProblemHttpResult>> LoadScene(
+        SceneLoadRequest? request, HeadlessGame game, CancellationToken cancellationToken)
+    {
+        var path = request?.ScenePath ?? game.Project.Settings.MainScene ?? "res://vr_main.tscn";
+        try
+        {
+            var result = await game.LoadSceneAsync(path, cancellationToken);
+            return TypedResults.Ok(new SceneLoadResponse("loaded", result.Path, result.Name, Math.Round(result.LoadDurationMs, 3), result.NodeCount, "Scene loaded successfully"));
+        }
+        catch (SceneLoadException e)
+        {
+            return SceneProblem(e);
+        }
+    }
+
+    public static async Task<Results<Ok<SceneLoadResponse>, ProblemHttpResult>> ReloadScene(HeadlessGame game, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await game.ReloadSceneAsync(cancellationToken);
+            return result is null
+                ? ApiProblems.NotFound("No scene is loaded, so there is nothing to reload")
+                : TypedResults.Ok(new SceneLoadResponse("reloaded", result.Path, result.Name, Math.Round(result.LoadDurationMs, 3), result.NodeCount, "Scene reloaded successfully"));
+        }
+        catch (SceneLoadException e)
+        {
+            return SceneProblem(e);
+        }
+    }
+
+    public static async Task<Results<Ok<SceneValidationResponse>, ProblemHttpResult>> ValidateScene(
+        SceneLoadRequest? request, HeadlessGame game, CancellationToken cancellationToken)
+    {
+        var path = request?.ScenePath ?? await game.ReadAsync(w => w.Scene?.ResourcePath, cancellationToken);
+        if (path is null)
+        {
+            return ApiProblems.BadRequest("Give 'scene_path' to validate (no scene is loaded)");
+        }
+
+        if (!ResourcePath.TryCanonicalizeScene(path, out var canonical, out var error))
+        {
+            return ApiProblems.BadRequest($"Invalid scene path '{path}': {error}");
+        }
+
+        if (!game.Project.Loader.Exists(canonical))
+        {
+            return ApiProblems.NotFound($"Scene file not found: {canonical}");
+        }
+
+        var validation = await Task.Run(() => game.Validate(canonical), cancellationToken);
+        var info = validation.SceneInfo is { } i ? new SceneInfoJson(i.NodeCount, i.RootType, i.RootName) : null;
+        return TypedResults.Ok(new SceneValidationResponse(validation.Valid, validation.Errors, validation.Warnings, info, canonical));
+    }
+
+    public static Results<Ok<SceneHistoryResponse>, ProblemHttpResult> GetHistory(
+        SceneHistoryStore history, IOptions<RuntimeOptions> options, int? limit = null)
+    {
+        var max = limit ?? options.Value.SceneHistorySize;
+        if (max is < 1 or > 1000)
+        {
+            return ApiProblems.BadRequest("'limit' must be between 1 and 1000");
+        }
+
+        var entries = history.Recent(max)
+            .Select(e => new SceneHistoryItem(e.ScenePath, e.SceneName, e.LoadedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture), e.LoadDurationMs, e.Result, e.Error))
+            .ToList();
+        return TypedResults.Ok(new SceneHistoryResponse(entries, entries.Count, max, history.Count()));
+    }
+
+    public static Results<Ok<SceneListResponse>, ProblemHttpResult> ListScenes(HeadlessGame game, string? dir = null, bool includeAddons = false)
+    {
+        var folder = dir ?? ResourcePath.Prefix;
+        try
+        {
+            var scenes = game.Project.ListScenes(folder, includeAddons)
+                .Select(s => new SceneListItem(s.Name, s.Path, s.SizeBytes, s.Modified))
+                .ToList();
+            return TypedResults.Ok(new SceneListResponse(scenes, scenes.Count, folder, includeAddons));
+        }
+        catch (SceneLoadException e)
+        {
+            return SceneProblem(e);
+        }
+    }
+
+    public static async Task<Results<Ok<NodeJson>, ProblemHttpResult>> DumpScene(HeadlessGame game, CancellationToken cancellationToken, int depth = 64)
+    {
+        if (depth is < 0 or > 256)
+        {
+            return ApiProblems.BadRequest("'depth' must be between 0 and 256");
+        }
+
+        var dump = await game.ReadAsync(w => w.Dump(depth), cancellationToken);
+        return dump is null ? ApiProblems.NotFound("No scene is loaded") : TypedResults.Ok(NodeJson.From(dump));
+    }
+
+    /// <summary>Maps a load failure onto a status: bad path 400, missing file 404, broken content 422.</summary>
+    internal static ProblemHttpResult SceneProblem(SceneLoadException e)
+    {
+        var extensions = new Dictionary<string, object?>(StringComparer.Ordinal) { ["failure"] = e.Failure.ToString() };
+        if (e.File is not null)
+        {
+            extensions["file"] = e.File;
+        }
+
+        if (e.Line is not null)
+        {
+            extensions["line"] = e.Line;
+            extensions["column"] = e.Column;
+        }
+
+        return e.Failure switch
+        {
+            SceneLoadFailure.InvalidPath => ApiProblems.Create(StatusCodes.Status400BadRequest, e.Message, extensions),
+            SceneLoadFailure.NotFound => ApiProblems.Create(StatusCodes.Status404NotFound, e.Message, extensions),
+            _ => ApiProblems.Unprocessable(e.Message, extensions),
+        };
+    }
+}

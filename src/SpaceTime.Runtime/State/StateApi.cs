@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SpaceTime.Engine.Worlds;
+using SpaceTime.Runtime.Http;
+
+namespace SpaceTime.Runtime.State;
+
+public sealed record PlayerJson(
+    bool Exists,
+    bool Spawned,
+    bool Found,
+    string? Name,
+    string? Type,
+    string? NodePath,
+    Vec3 Position,
+    Vec3 Velocity,
+    bool OnFloor,
+    Vec3 Rotation,
+    DateTimeOffset? SpawnedAt,
+    Vec3? SpawnPoint,
+    int Respawns)
+{
+    public static PlayerJson From(PlayerState p) => new(
+        p.Exists, p.Spawned, p.Exists, p.Name, p.Type, p.NodePath, Vec3.From(p.Position), Vec3.From(p.Velocity), p.OnFloor,
+        new Vec3(0, Math.Round(p.YawDegrees, 3), 0), p.SpawnedAt, Vec3.From(p.SpawnPoint), p.Respawns);
+}
+
+public sealed record VrJson(
+    bool VrEnabled,
+    bool HeadsetConnected,
+    string FallbackMode,
+    PoseJson? Headset,
+    PoseJson? LeftController,
+    PoseJson? RightController)
+{
+    public static VrJson From(VrState v) => new(
+        v.VrEnabled, v.HeadsetConnected, v.FallbackMode, PoseJson.From(v.Headset), PoseJson.From(v.LeftController), PoseJson.From(v.RightController));
+}
+
+public sealed record SceneSummaryJson(bool Loaded, string? Name, string? Path, string? RootType, int NodeCount, DateTimeOffset? LoadedAt, double? LoadDurationMs);
+
+/// <summary>The legacy <c>/state/scene</c> shape (timestamp, fps, vr_main found/not_found, player) plus the scene summary.</summary>
+public sealed record SceneStateJson(DateTimeOffset Timestamp, double Fps, string VrMain, SceneSummaryJson Scene, PlayerJson Player);
+
+/// <summary>Read-only views of the simulated world.</summary>
+public static class StateApi
+{
+    public static IEndpointRouteBuilder MapStateApi(this IEndpointRouteBuilder app)
+    {
+        var state = app.MapGroup("/state").WithTags("State");
+        state.MapGet("/scene", GetSceneState);
+        state.MapGet("/player", GetPlayer);
+        state.MapGet("/vr", GetVr);
+        return app;
+    }
+
+    public static async Task<Ok<SceneStateJson>> GetSceneState(HeadlessGame game, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (scene, player) = await game.ReadAsync(w => (w.GetSceneState(), w.GetPlayerState()), cancellationToken);
+        var stats = game.Loop.GetStatistics();
+        var summary = new SceneSummaryJson(scene.Loaded, scene.Name, scene.Path, scene.RootType, scene.NodeCount, scene.LoadedAt, scene.LoadDurationMs);
+        var vrMain = scene.Path == "res://vr_main.tscn" ? "found" : "not_found";
+        return TypedResults.Ok(new SceneStateJson(time.GetUtcNow(), Math.Round(stats.AchievedTicksPerSecond, 2), vrMain, summary, PlayerJson.From(player)));
+    }
+
+    public static async Task<Ok<PlayerJson>> GetPlayer(HeadlessGame game, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PlayerJson.From(await game.ReadAsync(w => w.GetPlayerState(), cancellationToken)));
+
+    public static async Task<Ok<VrJson>> GetVr(HeadlessGame game, CancellationToken cancellationToken) =>
+        TypedResults.Ok(VrJson.From(await game.ReadAsync(w => w.GetVrState(), cancellationToken)));
+}

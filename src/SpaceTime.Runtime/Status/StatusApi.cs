@@ -1,0 +1,73 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using SpaceTime.Engine.Worlds;
+using SpaceTime.Runtime.Hosting;
+using SpaceTime.Runtime.State;
+
+namespace SpaceTime.Runtime.Status;
+
+public sealed record EngineJson(int TickRate, long Ticks, double AchievedTickRate, long DroppedTicks, long LateTicks, bool Running);
+
+public sealed record StatusResponse(
+    string Status,
+    string Version,
+    string ApiVersion,
+    string Environment,
+    double UptimeSeconds,
+    DateTimeOffset StartedAt,
+    string HttpApi,
+    int? HttpPort,
+    string Project,
+    EngineJson Engine,
+    SceneSummaryJson Scene,
+    PlayerJson Player,
+    VrJson Vr,
+    bool VrInitialized);
+
+/// <summary><c>GET /status</c>: what this runtime is and what it is doing. Never carries a secret.</summary>
+public static class StatusApi
+{
+    public const string ApiVersion = "1.0.0";
+
+    public static string Version { get; } =
+        typeof(StatusApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0.0";
+
+    public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/status", GetStatus).WithTags("Status");
+        return app;
+    }
+
+    public static async Task<Ok<StatusResponse>> GetStatus(
+        HeadlessGame game, RuntimeClock clock, IOptions<RuntimeOptions> options, IServer server, CancellationToken cancellationToken)
+    {
+        var (scene, player, vr) = await game.ReadAsync(w => (w.GetSceneState(), w.GetPlayerState(), w.GetVrState()), cancellationToken);
+        var stats = game.Loop.GetStatistics();
+        var engine = new EngineJson(stats.TargetTicksPerSecond, stats.Ticks, Math.Round(stats.AchievedTicksPerSecond, 2), stats.DroppedTicks, stats.LateTicks, stats.Running);
+        var summary = new SceneSummaryJson(scene.Loaded, scene.Name, scene.Path, scene.RootType, scene.NodeCount, scene.LoadedAt, scene.LoadDurationMs);
+        return TypedResults.Ok(new StatusResponse(
+            stats.Running ? "healthy" : "unhealthy",
+            Version,
+            ApiVersion,
+            options.Value.Environment,
+            Math.Round(clock.Uptime.TotalSeconds, 3),
+            clock.StartedAt,
+            "active",
+            ListeningPort(server),
+            game.Project.Settings.Name ?? Path.GetFileName(game.Project.Root),
+            engine,
+            summary,
+            PlayerJson.From(player),
+            VrJson.From(vr),
+            false));
+    }
+
+    /// <summary>The port Kestrel actually bound (after any fallback); null under a test server.</summary>
+    public static int? ListeningPort(IServer server) =>
+        server.Features.Get<IServerAddressesFeature>()?.Addresses
+            .Select(a => Uri.TryCreate(a, UriKind.Absolute, out var uri) ? uri.Port : (int?)null)
+            .FirstOrDefault(p => p is not null);
+}
