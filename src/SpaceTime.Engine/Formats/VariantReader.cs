@@ -278,6 +278,7 @@ public sealed class VariantReader
         var value = ReadValue();
         return value switch
         {
+            0L when _text[start] == '-' => -0.0,
             long l => l,
             double d => d,
             _ => throw ErrorAt(start, "expected a number"),
@@ -443,6 +444,30 @@ public sealed class VariantReader
         return new ConstructorValue(name, args);
     }
 
+    private List<long> ReadIntegerList(string name)
+    {
+        var values = new List<long>();
+        SkipWhitespace();
+        while (Peek() != ')')
+        {
+            var start = _pos;
+            values.Add(ReadValue() is long l ? l : throw ErrorAt(start, $"{name} holds integers only"));
+            SkipWhitespace();
+            if (Peek() == ',')
+            {
+                _pos++;
+            }
+            else if (Peek() != ')')
+            {
+                throw Error(AtEnd ? "expected ')' but the file ended" : $"expected ',' or ')' but found '{Peek()}'");
+            }
+
+            SkipWhitespace();
+        }
+
+        return values;
+    }
+
     private List<double> ReadRealList()
     {
         var values = new List<double>();
@@ -491,7 +516,7 @@ public sealed class VariantReader
                     ? (byte)v
                     : throw Error($"{name} value {v} is not a byte")).ToArray();
             case PackedElementKind.Integer:
-                return ReadRealList().Select(v => (long)v).ToArray();
+                return ReadIntegerList(name).ToArray();
             case PackedElementKind.Real:
                 return ReadRealList().ToArray();
             default:

@@ -43,6 +43,7 @@ public sealed class SimulationLoop : IAsyncDisposable
     private long _totalDuration;
     private volatile bool _stopping;
     private int _state; // 0 new, 1 running, 2 stopped
+    private int _finalDrain;
 
     public SimulationLoop(ISimulationStep step, int ticksPerSecond, TimeProvider? time = null)
     {
@@ -105,9 +106,10 @@ public sealed class SimulationLoop : IAsyncDisposable
             }
         });
         _wake.Set();
-        if (_stopped.Task.IsCompleted)
+        if (Volatile.Read(ref _finalDrain) == 1)
         {
-            // Posted after the loop thread's last drain: nothing will run it.
+            // The loop thread is past its last look at the queue (or about to take it): if that look
+            // missed this item, nothing will run it, so fail it here (a no-op if it did run).
             completion.TrySetException(new InvalidOperationException("the simulation loop is not running"));
         }
 
@@ -228,6 +230,8 @@ public sealed class SimulationLoop : IAsyncDisposable
         }
         finally
         {
+            DrainPendingWork();
+            Volatile.Write(ref _finalDrain, 1);
             DrainPendingWork();
             _stopped.TrySetResult();
         }

@@ -44,9 +44,8 @@ public static class RuntimeHostingExtensions
         services.AddOptions<RuntimeOptions>()
             .BindConfiguration(RuntimeOptions.SectionName)
             .ValidateDataAnnotations()
-            .Validate(o => File.Exists(Path.Combine(o.ProjectPath, "project.godot")),
-                $"{RuntimeOptions.SectionName}:ProjectPath must be a Godot project folder (holding project.godot)")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RuntimeOptions>, RuntimeOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RuntimeClock>();
         services.TryAddSingleton(sp => HeadlessGame.Open(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value.ProjectPath, sp.GetRequiredService<TimeProvider>()));

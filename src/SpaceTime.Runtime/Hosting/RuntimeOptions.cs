@@ -26,7 +26,11 @@ public sealed class RuntimeOptions
 
     /// <summary>Where state that must survive a restart lives (scene history).</summary>
     [Required]
-    public string DataDir { get; set; } = "data";
+    public string DataDir { get; set; } = DefaultDataDir;
+
+    /// <summary>The per-user data folder: <c>$XDG_DATA_HOME/spacetime</c> (usually <c>~/.local/share/spacetime</c>).</summary>
+    public static string DefaultDataDir { get; } =
+        Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.DoNotVerify), "spacetime");
 
     [RegularExpression("^(production|staging|development|test)$", ErrorMessage = "Environment must be one of production, staging, development, test.")]
     public string Environment { get; set; } = "development";

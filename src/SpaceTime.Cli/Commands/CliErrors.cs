@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Options;
+using SpaceTime.Engine.Scenes;
+
+namespace SpaceTime.Cli.Commands;
+
+/// <summary>Turns start-up failures into one clear line on standard error and a non-zero exit code.</summary>
+internal static class CliErrors
+{
+    public const int Failure = 1;
+
+    public static async Task<int> RunAsync(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (OperationCanceledException)
+        {
+            return 130;
+        }
+        catch (Exception e) when (Describe(e) is { } message)
+        {
+            await Console.Error.WriteLineAsync($"spacetime: error: {message}");
+            return Failure;
+        }
+    }
+
+    /// <summary>A message for failures a user can fix; null for bugs, which keep their stack trace.</summary>
+    private static string? Describe(Exception e) => e switch
+    {
+        OptionsValidationException o => string.Join("; ", o.Failures),
+        SceneLoadException s => s.Message,
+        IOException io when Runtime.Hosting.RuntimeServer.IsAddressInUse(io) => io.Message,
+        InvalidOperationException { InnerException: SceneLoadException } i => i.Message,
+        UnauthorizedAccessException u => u.Message,
+        AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerExceptions[0]),
+        _ => null,
+    };
+}

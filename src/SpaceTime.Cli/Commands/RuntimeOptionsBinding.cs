@@ -1,0 +1,51 @@
+using System.CommandLine;
+using SpaceTime.Runtime.Hosting;
+
+namespace SpaceTime.Cli.Commands;
+
+/// <summary>The command-line options of the runtime, shared by <c>serve</c> and <c>up</c>.</summary>
+internal sealed class RuntimeOptionsBinding
+{
+    public Option<string?> Project { get; } = new("--project") { Description = "Godot project folder (holding project.godot). Env: GODOT_PROJECT_PATH." };
+
+    public Option<string?> Scene { get; } = new("--scene") { Description = "Scene to load at start (res://...). Default: the project's main scene; 'none' loads nothing." };
+
+    public Option<string?> Host { get; } = new("--host") { Description = "Address to bind. Default 127.0.0.1. Env: HTTP_API_HOST." };
+
+    public Option<int?> HttpPort { get; } = new("--http-port") { Description = "HTTP API port. Default 8080 (falls back to 8083-8085 when taken). Env: HTTP_API_PORT." };
+
+    public Option<string?> DataDir { get; } = new("--data-dir") { Description = "Folder for state that survives restarts. Env: SPACETIME_DATA_DIR." };
+
+    public Option<string?> Environment { get; } = new("--environment") { Description = "production, staging, development or test. Env: GODOT_ENV." };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Project);
+        command.Options.Add(Scene);
+        command.Options.Add(Host);
+        command.Options.Add(HttpPort);
+        command.Options.Add(DataDir);
+        command.Options.Add(Environment);
+    }
+
+    /// <summary>The settings given on the command line, as <see cref="RuntimeOptions"/> keys.</summary>
+    public Dictionary<string, string?> Read(ParseResult parse)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
+        void Set(string key, string? value)
+        {
+            if (value is not null)
+            {
+                settings[key] = value;
+            }
+        }
+
+        Set(nameof(RuntimeOptions.ProjectPath), parse.GetValue(Project));
+        Set(nameof(RuntimeOptions.Scene), parse.GetValue(Scene));
+        Set(nameof(RuntimeOptions.Host), parse.GetValue(Host));
+        Set(nameof(RuntimeOptions.HttpPort), parse.GetValue(HttpPort)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Set(nameof(RuntimeOptions.DataDir), parse.GetValue(DataDir));
+        Set(nameof(RuntimeOptions.Environment), parse.GetValue(Environment));
+        return settings;
+    }
+}

@@ -1,0 +1,25 @@
+using System.CommandLine;
+using Microsoft.Extensions.Hosting;
+using SpaceTime.Runtime.Hosting;
+
+namespace SpaceTime.Cli.Commands;
+
+/// <summary><c>spacetime serve</c>: the headless game runtime and its HTTP API.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var options = new RuntimeOptionsBinding();
+        var command = new Command("serve", "Run the headless game runtime: load a Godot project, tick it at its physics rate and serve the game HTTP API.");
+        options.AddTo(command);
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var settings = options.Read(parse);
+            settings.TryAdd(nameof(RuntimeOptions.ProjectPath), System.Environment.GetEnvironmentVariable("GODOT_PROJECT_PATH") ?? BundledProject.Path);
+            await using var app = await RuntimeServer.StartAsync(settings, cancellationToken);
+            await app.WaitForShutdownAsync(cancellationToken);
+            return 0;
+        }));
+        return command;
+    }
+}

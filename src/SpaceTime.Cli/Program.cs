@@ -1,0 +1,18 @@
+using System.CommandLine;
+using SpaceTime.Cli.Commands;
+
+namespace SpaceTime.Cli;
+
+/// <summary>The <c>spacetime</c> command: one executable for the runtime, the manager and the operations tools.</summary>
+internal static class CliProgram
+{
+    public static Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("SpaceTime: a headless server runtime and operations kit for VR games built with Godot 4 scenes.")
+        {
+            ServeCommand.Create(),
+            UpCommand.Create(),
+        };
+        return root.Parse(args).InvokeAsync();
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.Options;
+using SpaceTime.Runtime.Status;
+
+namespace SpaceTime.Runtime.Hosting;
+
+/// <summary>
+/// Starts the runtime on Kestrel. When the default port (8080) is taken it falls back to 8083, 8084, 8085,
+/// as the original API did, and reports the port it got.
+/// </summary>
+public static class RuntimeServer
+{
+    /// <param name="settings">Settings from the command line (keys of <see cref="RuntimeOptions"/>); they win over environment variables.</param>
+    /// <param name="cancellationToken">Cancels start-up.</param>
+    public static async Task<WebApplication> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
+    {
+        var requested = RequestedPort(settings);
+        int[] candidates = requested == RuntimeOptions.DefaultHttpPort ? [requested, .. RuntimeOptions.FallbackHttpPorts] : [requested];
+        for (var i = 0; ; i++)
+        {
+            var overrides = new Dictionary<string, string?>(settings) { [nameof(RuntimeOptions.HttpPort)] = candidates[i].ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            // Start-up failures reach the caller as exceptions and are reported there once, without a stack trace.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+            builder.AddSpaceTimeRuntime(overrides);
+            var app = builder.Build();
+            app.MapSpaceTimeRuntime();
+            try
+            {
+                await app.StartAsync(cancellationToken);
+                var port = StatusApi.ListeningPort(app.Services.GetRequiredService<IServer>());
+                var host = app.Services.GetRequiredService<IOptions<RuntimeOptions>>().Value.Host;
+                RuntimeLog.Listening(app.Services.GetRequiredService<ILogger<RuntimeOptions>>(), $"http://{host}:{port}");
+                return app;
+            }
+            catch (IOException e) when (IsAddressInUse(e) && i + 1 < candidates.Length)
+            {
+                RuntimeLog.PortInUse(app.Services.GetRequiredService<ILogger<RuntimeOptions>>(), candidates[i], candidates[i + 1]);
+                await app.DisposeAsync();
+            }
+            catch
+            {
+                await app.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
+    public static bool IsAddressInUse(Exception e) =>
+        e.InnerException is AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
+
+    private static int RequestedPort(IReadOnlyDictionary<string, string?> settings)
+    {
+        var text = settings.GetValueOrDefault(nameof(RuntimeOptions.HttpPort)) ?? Environment.GetEnvironmentVariable("HTTP_API_PORT");
+        return int.TryParse(text, out var port) ? port : RuntimeOptions.DefaultHttpPort;
+    }
+}
