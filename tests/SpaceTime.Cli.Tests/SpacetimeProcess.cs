@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+
+namespace SpaceTime.Cli.Tests;
+
+/// <summary>The real <c>spacetime</c> executable run as a child process, with its output captured line by line.</summary>
+internal sealed partial class SpacetimeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    private SpacetimeProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => Add(e.Data);
+        _process.ErrorDataReceived += (_, e) => Add(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output => string.Join('\n', _lines);
+
+    public static SpacetimeProcess Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "spacetime.dll"));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // Settings must come from the arguments, not from the machine running the tests.
+        foreach (var name in new[] { "HTTP_API_HOST", "HTTP_API_PORT", "GODOT_ENV", "GODOT_PROJECT_PATH", "SPACETIME_DATA_DIR" })
+        {
+            info.Environment.Remove(name);
+        }
+
+        return new SpacetimeProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start spacetime"));
+    }
+
+    /// <summary>Runs to completion and returns the exit code and all output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, params string[] args)
+    {
+        await using var process = Start(args);
+        var code = await process.WaitForExitAsync(timeout);
+        return (code, process.Output);
+    }
+
+    /// <summary>Waits for the "HTTP API listening on http://host:port" line and returns the port.</summary>
+    public async Task<int> WaitForListeningPortAsync(TimeSpan timeout)
+    {
+        var line = await WaitForLineAsync(l => ListeningPattern().IsMatch(l), timeout);
+        return int.Parse(ListeningPattern().Match(line).Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_lines.FirstOrDefault(match) is { } line)
+            {
+                return line;
+            }
+
+            if (_process.HasExited)
+            {
+                _process.WaitForExit();
+                break;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return _lines.FirstOrDefault(match) ?? throw new TimeoutException($"expected output not seen within {timeout}. Output so far:\n{Output}");
+    }
+
+    /// <summary>Sends SIGTERM, as a service manager does.</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited && Kill(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException($"kill(SIGTERM) failed: {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        _process.WaitForExit(); // flushes the redirected output
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Add(string? line)
+    {
+        if (line is not null)
+        {
+            _lines.Enqueue(line);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    [GeneratedRegex(@"HTTP API listening on http://[^:]+:(?<port>\d+)")]
+    private static partial Regex ListeningPattern();
+}
