@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every SpaceTime test (unit, property, in-process API and end-to-end process tests) and ends with
+# one line "N passed, N failed". Installs with apt whatever the tests need, so it works on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages the tests use (real tools, no mocks); later features add their validators here.
+APT_PACKAGES=()
+
+install_packages() {
+  local missing=()
+  ((${#APT_PACKAGES[@]} == 0)) && return 0
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "test.sh: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_packages
+
+if [ ! -d ../shared/testdata/godot-demo-projects ]; then
+  echo "test.sh: ../shared/testdata/godot-demo-projects is missing (the scene-parser conformance corpus)" >&2
+  exit 2
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build SpaceTime.slnx -c Release -v quiet -nologo
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test --solution SpaceTime.slnx -c Release --no-build 2>&1 | tee "$log" || status=$?
+
+# Microsoft.Testing.Platform prints a run summary ("total: N", "failed: N", "succeeded: N", "skipped: N").
+summary=$(awk '/Test run summary/{found=1; t=f=s=k=0} found && /^ *total:/{t=$2} found && /^ *failed:/{f=$2} found && /^ *succeeded:/{s=$2} found && /^ *skipped:/{k=$2} END{print s+0, f+0, k+0, t+0}' "$log")
+read -r passed failed skipped total <<<"$summary"
+if [ "$total" -eq 0 ]; then
+  echo "test.sh: no tests ran" >&2
+  failed=$((failed + 1))
+fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
