@@ -1,0 +1,23 @@
+using BenchmarkDotNet.Running;
+using SpaceTime.Benchmarks;
+
+// dotnet run -c Release --project bench/SpaceTime.Benchmarks -- parse   (BenchmarkDotNet: corpus parse, vr_main load)
+// dotnet run -c Release --project bench/SpaceTime.Benchmarks -- loop [seconds]   (tick-time distribution at 90 Hz)
+return args.FirstOrDefault() switch
+{
+    "loop" => await LoopHarness.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30)),
+    "parse" => Run(args[1..]),
+    _ => Usage(),
+};
+
+static int Run(string[] rest)
+{
+    BenchmarkRunner.Run<ParsingBenchmarks>(args: rest);
+    return 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: SpaceTime.Benchmarks parse [BenchmarkDotNet args] | loop [seconds]");
+    return 2;
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Measures `spacetime up`: process start -> GET /health answers 200 with vr_main loaded and the player spawned.
+# Usage: bench/startup.sh [runs]   (needs curl; builds Release first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-10}
+dotnet build src/SpaceTime.Cli -c Release -v quiet -nologo >/dev/null
+exe=src/SpaceTime.Cli/bin/Release/net10.0/spacetime
+port=${PORT:-18480}
+data=$(mktemp -d)
+trap 'rm -rf "$data"' EXIT
+times=()
+for ((i = 1; i <= runs; i++)); do
+  start=$(date +%s%N)
+  "$exe" up --http-port "$port" --data-dir "$data" >/dev/null 2>&1 &
+  pid=$!
+  deadline=$((start + 30000000000))
+  until body=$(curl -sf "http://127.0.0.1:$port/health") && grep -q '"player":{"status":"pass"' <<<"$body" && grep -q 'VRMain loaded' <<<"$body"; do
+    if (($(date +%s%N) > deadline)); then echo "run $i: not ready within 30 s" >&2; kill "$pid"; exit 1; fi
+    sleep 0.01
+  done
+  end=$(date +%s%N)
+  times+=($(((end - start) / 1000000)))
+  kill -TERM "$pid"
+  wait "$pid" || true
+done
+printf '%s\n' "${times[@]}" | sort -n | awk -v runs="$runs" '{a[NR]=$1; s+=$1} END {printf "spacetime up -> healthy with player spawned, %d runs: min %d ms, median %d ms, max %d ms, mean %.0f ms\n", runs, a[1], a[int((NR+1)/2)], a[NR], s/NR}'
