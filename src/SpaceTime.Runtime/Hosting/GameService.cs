@@ -59,6 +59,12 @@ internal sealed class GameService(
     private void OnSceneLoadFailed(string path, SceneLoadException error)
     {
         RuntimeLog.SceneLoadFailed(logger, path, error.Message);
+        if (error.Failure == SceneLoadFailure.InvalidPath)
+        {
+            // A request refused for its path never became a load; the history lists loads.
+            return;
+        }
+
         Record(new SceneHistoryEntry(path, null, time.GetUtcNow(), null, "failure", error.Message));
     }
 

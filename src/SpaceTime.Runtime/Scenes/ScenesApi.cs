@@ -133,7 +133,8 @@ public static class ScenesApi
         return TypedResults.Ok(new SceneHistoryResponse(entries, entries.Count, max, history.Count()));
     }
 
-    public static Results<Ok<SceneListResponse>, ProblemHttpResult> ListScenes(HeadlessGame game, string? dir = null, bool includeAddons = false)
+    public static Results<Ok<SceneListResponse>, ProblemHttpResult> ListScenes(
+        HeadlessGame game, string? dir = null, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "include_addons")] bool includeAddons = false)
     {
         var folder = dir ?? ResourcePath.Prefix;
         try
