@@ -424,71 +424,42 @@ public sealed class VariantReader
             return new PackedArray(name, ReadPacked(name, kind));
         }
 
-        var args = new List<object?>();
-        SkipWhitespace();
-        while (Peek() != ')')
+        var args = ReadSeparated(ReadValue, ')', $"{name}(...)");
+        return new ConstructorValue(name, args);
+    }
+
+    private List<long> ReadIntegerList(string name) => ReadSeparated(
+        () =>
         {
-            args.Add(ReadValue());
+            var start = _pos;
+            return ReadValue() is long l ? l : throw ErrorAt(start, $"{name} holds integers only");
+        },
+        ')',
+        $"{name}(...)");
+
+    private List<double> ReadRealList() => ReadSeparated(ReadReal, ')', "a constructor");
+
+    /// <summary>Reads items separated by commas up to (and excluding) <paramref name="close"/>; a trailing comma is allowed.</summary>
+    private List<T> ReadSeparated<T>(Func<T> readItem, char close, string context)
+    {
+        var items = new List<T>();
+        SkipWhitespace();
+        while (Peek() != close)
+        {
+            items.Add(readItem());
             SkipWhitespace();
             if (Peek() == ',')
             {
                 _pos++;
                 SkipWhitespace();
             }
-            else if (Peek() != ')')
+            else if (Peek() != close)
             {
-                throw Error($"expected ',' or ')' in {name}(...)");
+                throw Error(AtEnd ? $"unterminated {context}: expected '{close}' but the file ended" : $"expected ',' or '{close}' in {context} but found '{Peek()}'");
             }
         }
 
-        return new ConstructorValue(name, args);
-    }
-
-    private List<long> ReadIntegerList(string name)
-    {
-        var values = new List<long>();
-        SkipWhitespace();
-        while (Peek() != ')')
-        {
-            var start = _pos;
-            values.Add(ReadValue() is long l ? l : throw ErrorAt(start, $"{name} holds integers only"));
-            SkipWhitespace();
-            if (Peek() == ',')
-            {
-                _pos++;
-            }
-            else if (Peek() != ')')
-            {
-                throw Error(AtEnd ? "expected ')' but the file ended" : $"expected ',' or ')' but found '{Peek()}'");
-            }
-
-            SkipWhitespace();
-        }
-
-        return values;
-    }
-
-    private List<double> ReadRealList()
-    {
-        var values = new List<double>();
-        SkipWhitespace();
-        while (Peek() != ')')
-        {
-            values.Add(ReadReal());
-            SkipWhitespace();
-            if (Peek() == ',')
-            {
-                _pos++;
-            }
-            else if (Peek() != ')')
-            {
-                throw Error(AtEnd ? "expected ')' but the file ended" : $"expected ',' or ')' but found '{Peek()}'");
-            }
-
-            SkipWhitespace();
-        }
-
-        return values;
+        return items;
     }
 
     private Array ReadPacked(string name, PackedElementKind kind)
@@ -520,25 +491,7 @@ public sealed class VariantReader
             case PackedElementKind.Real:
                 return ReadRealList().ToArray();
             default:
-            {
-                var strings = new List<string>();
-                while (Peek() != ')')
-                {
-                    strings.Add(ReadString());
-                    SkipWhitespace();
-                    if (Peek() == ',')
-                    {
-                        _pos++;
-                        SkipWhitespace();
-                    }
-                    else if (Peek() != ')')
-                    {
-                        throw Error($"expected ',' or ')' in {name}(...)");
-                    }
-                }
-
-                return strings.ToArray();
-            }
+                return ReadSeparated(ReadString, ')', $"{name}(...)").ToArray();
         }
     }
 
@@ -562,23 +515,7 @@ public sealed class VariantReader
     private List<object?> ReadArrayItems()
     {
         Expect('[');
-        var items = new List<object?>();
-        SkipWhitespace();
-        while (Peek() != ']')
-        {
-            items.Add(ReadValue());
-            SkipWhitespace();
-            if (Peek() == ',')
-            {
-                _pos++;
-                SkipWhitespace();
-            }
-            else if (Peek() != ']')
-            {
-                throw Error(AtEnd ? "unterminated array: expected ']'" : $"expected ',' or ']' in array but found '{Peek()}'");
-            }
-        }
-
+        var items = ReadSeparated(ReadValue, ']', "array");
         _pos++;
         return items;
     }
