@@ -12,6 +12,7 @@ internal static class CliProgram
         {
             ServeCommand.Create(),
             UpCommand.Create(),
+            TokenCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -26,7 +26,20 @@ internal sealed partial class SpacetimeProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', _lines);
 
-    public static SpacetimeProcess Start(params string[] args)
+    /// <summary>The static admin token every started process accepts (set through API_TOKEN).</summary>
+    public const string AdminToken = "cli-test-admin-token-5d2f8a1c4e7b0d3f6a9c2e5b8d1f";
+
+    /// <summary>An HTTP client for the process's API that authenticates as admin.</summary>
+    public static HttpClient CreateClient(int port)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        return client;
+    }
+
+    public static SpacetimeProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    public static SpacetimeProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -42,9 +55,19 @@ internal sealed partial class SpacetimeProcess : IAsyncDisposable
         }
 
         // Settings must come from the arguments, not from the machine running the tests.
-        foreach (var name in new[] { "HTTP_API_HOST", "HTTP_API_PORT", "GODOT_ENV", "GODOT_PROJECT_PATH", "SPACETIME_DATA_DIR" })
+        foreach (var name in new[]
+                 {
+                     "HTTP_API_HOST", "HTTP_API_PORT", "GODOT_ENV", "GODOT_PROJECT_PATH", "SPACETIME_DATA_DIR", "SPACETIME_CONFIG_DIR",
+                     "JWT_SECRET_KEY", "AUTH_REQUIRED", "ENABLE_RATE_LIMITING", "GODOT_ENABLE_HTTP_API",
+                 })
         {
             info.Environment.Remove(name);
+        }
+
+        info.Environment["API_TOKEN"] = AdminToken;
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
         }
 
         return new SpacetimeProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start spacetime"));

@@ -102,6 +102,34 @@ public class RuntimeApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The static admin token this runtime accepts; <see cref="CreateClient"/> clients send it.</summary>
+    public const string AdminToken = "test-admin-token-7f3a9c2e5b8d1f4a6c0e9b2d5f8a1c4e";
+
+    /// <summary>More settings (keys as environment variables or <c>SpaceTime:*</c>) for fixtures that need them.</summary>
+    protected virtual IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string>();
+
+    /// <summary>A client that sends no Authorization header.</summary>
+    public HttpClient CreateAnonymousClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = null;
+        return client;
+    }
+
+    /// <summary>A client that authenticates with <paramref name="token"/>.</summary>
+    public HttpClient CreateClient(string token)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
@@ -120,6 +148,12 @@ public class RuntimeApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("SpaceTime:Scene", _scene);
         builder.UseSetting("SpaceTime:Environment", "test");
         builder.UseSetting("SpaceTime:HttpPort", "0");
+        builder.UseSetting("API_TOKEN", AdminToken);
+        foreach (var (key, value) in ExtraSettings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         // Tests assert on responses; the runtime's own (expected) warnings and errors would only bury failures.
         builder.ConfigureLogging(logging => logging.ClearProviders());
     }

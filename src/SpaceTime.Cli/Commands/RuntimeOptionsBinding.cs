@@ -18,8 +18,11 @@ internal sealed class RuntimeOptionsBinding
 
     public Option<string?> Environment { get; } = new("--environment") { Description = "production, staging, development or test. Env: GODOT_ENV." };
 
+    public Option<string?> ConfigDir { get; } = new("--config-dir") { Description = "Folder of <env>.json, security_<env>.json and scene_whitelist.json. Default: beside the executable. Env: SPACETIME_CONFIG_DIR." };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(ConfigDir);
         command.Options.Add(Project);
         command.Options.Add(Scene);
         command.Options.Add(Host);
@@ -46,6 +49,7 @@ internal sealed class RuntimeOptionsBinding
         Set(nameof(RuntimeOptions.HttpPort), parse.GetValue(HttpPort)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Set(nameof(RuntimeOptions.DataDir), parse.GetValue(DataDir));
         Set(nameof(RuntimeOptions.Environment), parse.GetValue(Environment));
+        Set(nameof(RuntimeOptions.ConfigDir), parse.GetValue(ConfigDir));
         return settings;
     }
 }

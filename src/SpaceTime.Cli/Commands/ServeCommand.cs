@@ -16,8 +16,12 @@ internal static class ServeCommand
         {
             var settings = options.Read(parse);
             settings.TryAdd(nameof(RuntimeOptions.ProjectPath), System.Environment.GetEnvironmentVariable("GODOT_PROJECT_PATH") ?? BundledProject.Path);
-            await using var app = await RuntimeServer.StartAsync(settings, cancellationToken);
-            await app.WaitForShutdownAsync(cancellationToken);
+            var host = await RuntimeServer.StartAsync(settings, cancellationToken);
+            await using (host.AsAsyncDisposable())
+            {
+                await host.WaitForShutdownAsync(cancellationToken);
+            }
+
             return 0;
         }));
         return command;

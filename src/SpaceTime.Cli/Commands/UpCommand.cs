@@ -25,15 +25,19 @@ internal static class UpCommand
             var settings = options.Read(parse);
             settings.TryAdd(nameof(RuntimeOptions.ProjectPath), BundledProject.Path);
             settings.TryAdd(nameof(RuntimeOptions.Scene), BundledProject.MainScene);
-            await using var app = await RuntimeServer.StartAsync(settings, cancellationToken);
-            var game = app.Services.GetRequiredService<HeadlessGame>();
-            if (!await WaitForPlayerAsync(game, cancellationToken))
+            var host = await RuntimeServer.StartAsync(settings, cancellationToken);
+            await using (host.AsAsyncDisposable())
             {
-                await Console.Error.WriteLineAsync($"spacetime: warning: the player did not spawn within {PlayerTimeout.TotalSeconds:F0} s");
+                var game = host.Services.GetRequiredService<HeadlessGame>();
+                if (!await WaitForPlayerAsync(game, cancellationToken))
+                {
+                    await Console.Error.WriteLineAsync($"spacetime: warning: the player did not spawn within {PlayerTimeout.TotalSeconds:F0} s");
+                }
+
+                PrintUrls(host, settings);
+                await host.WaitForShutdownAsync(cancellationToken);
             }
 
-            PrintUrls(app);
-            await app.WaitForShutdownAsync(cancellationToken);
             return 0;
         }));
         return command;
@@ -61,19 +65,28 @@ internal static class UpCommand
         }
     }
 
-    private static void PrintUrls(WebApplication app)
+    private static void PrintUrls(IHost app, IReadOnlyDictionary<string, string?> settings)
     {
-        var host = app.Services.GetRequiredService<IOptions<RuntimeOptions>>().Value.Host;
-        var port = StatusApi.ListeningPort(app.Services.GetRequiredService<IServer>());
-        var baseUrl = $"http://{host}:{port}";
         Console.WriteLine();
         Console.WriteLine("SpaceTime is up: vr_main loaded, player spawned.");
+        if (app is not WebApplication)
+        {
+            Console.WriteLine("The HTTP API is off in this environment (set GODOT_ENABLE_HTTP_API=true to serve it).");
+            return;
+        }
+
+        var options = app.Services.GetRequiredService<IOptions<RuntimeOptions>>().Value;
+        var port = StatusApi.ListeningPort(app.Services.GetRequiredService<IServer>());
+        var baseUrl = $"http://{options.Host}:{port}";
         Console.WriteLine($"  Game API   {baseUrl}");
         Console.WriteLine($"  Health     {baseUrl}/health");
         Console.WriteLine($"  Status     {baseUrl}/status");
         Console.WriteLine($"  Scene      {baseUrl}/scene");
         Console.WriteLine($"  Player     {baseUrl}/state/player");
         Console.WriteLine($"  OpenAPI    {baseUrl}/openapi/v1.json");
+        Console.WriteLine("Every endpoint but /health needs a bearer token. Get one with:");
+        var dataDir = settings.GetValueOrDefault(nameof(RuntimeOptions.DataDir));
+        Console.WriteLine($"  spacetime token issue --role developer{(dataDir is null ? "" : $" --data-dir {dataDir}")}");
         Console.WriteLine("Press Ctrl+C to stop.");
     }
 }

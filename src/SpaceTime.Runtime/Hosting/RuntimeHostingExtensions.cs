@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SpaceTime.Engine.Worlds;
@@ -8,12 +9,16 @@ using SpaceTime.Runtime.Http;
 using SpaceTime.Runtime.Input;
 using SpaceTime.Runtime.Performance;
 using SpaceTime.Runtime.Scenes;
+using SpaceTime.Runtime.Security;
 using SpaceTime.Runtime.State;
 using SpaceTime.Runtime.Status;
 
 namespace SpaceTime.Runtime.Hosting;
 
-/// <summary>Registers and maps the game runtime: <c>builder.AddSpaceTimeRuntime(); app.MapSpaceTimeRuntime();</c></summary>
+/// <summary>
+/// Registers and maps the game runtime: <c>builder.AddSpaceTimeRuntime(); app.MapSpaceTimeRuntime();</c>.
+/// <see cref="AddSpaceTimeGame"/> alone runs the game without the HTTP API.
+/// </summary>
 public static class RuntimeHostingExtensions
 {
     /// <summary>Environment variables the operations documents name, and the settings they set.</summary>
@@ -24,14 +29,17 @@ public static class RuntimeHostingExtensions
         ["GODOT_ENV"] = "Environment",
         ["GODOT_PROJECT_PATH"] = "ProjectPath",
         ["SPACETIME_DATA_DIR"] = "DataDir",
+        ["SPACETIME_CONFIG_DIR"] = "ConfigDir",
     };
 
+    /// <summary>The game (loop, scenes, history) and its security settings and audit log, without HTTP.</summary>
     /// <param name="builder">The host builder.</param>
     /// <param name="overrides">Settings that win over configuration files and environment variables (command-line options).</param>
-    public static WebApplicationBuilder AddSpaceTimeRuntime(this WebApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null)
+    public static SecuritySettings AddSpaceTimeGame(this IHostApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null)
     {
+        // Environment variables arrive through configuration, so hosts and tests can set them per instance.
         var mapped = EnvironmentVariables
-            .Select(p => (Key: $"{RuntimeOptions.SectionName}:{p.Value}", Value: Environment.GetEnvironmentVariable(p.Key)))
+            .Select(p => (Key: $"{RuntimeOptions.SectionName}:{p.Value}", Value: builder.Configuration[p.Key]))
             .Where(p => !string.IsNullOrEmpty(p.Value))
             .ToDictionary(p => p.Key, p => p.Value);
         builder.Configuration.AddInMemoryCollection(mapped);
@@ -51,7 +59,17 @@ public static class RuntimeHostingExtensions
         services.TryAddSingleton(sp => HeadlessGame.Open(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value.ProjectPath, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<SceneHistoryStore>();
         services.AddHostedService<GameService>();
+        return builder.AddSpaceTimeSecuritySettings();
+    }
 
+    /// <param name="builder">The host builder.</param>
+    /// <param name="overrides">Settings that win over configuration files and environment variables (command-line options).</param>
+    public static WebApplicationBuilder AddSpaceTimeRuntime(this WebApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var security = builder.AddSpaceTimeGame(overrides);
+        builder.AddSpaceTimeSecurity(security);
+
+        var services = builder.Services;
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.AddLegacyFields);
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -61,20 +79,29 @@ public static class RuntimeHostingExtensions
         services.AddOpenApi();
         // Binding failures (bad JSON, wrong types) throw, so the problem response can say what was wrong.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddRequestTimeouts(o => o.DefaultPolicy = new RequestTimeoutPolicy
+        {
+            Timeout = TimeSpan.FromMilliseconds(security.HttpApi.RequestTimeoutMs),
+            TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+        });
 
         var host = builder.Configuration[$"{RuntimeOptions.SectionName}:Host"] ?? "127.0.0.1";
         var port = builder.Configuration.GetValue($"{RuntimeOptions.SectionName}:HttpPort", RuntimeOptions.DefaultHttpPort);
         builder.WebHost.ConfigureKestrel(k =>
         {
+            k.Limits.MaxRequestBodySize = SecurityPipeline.MaxBodyBytes(security);
+            k.Limits.MaxConcurrentConnections = security.HttpApi.MaxConnections;
+            k.AddServerHeader = false;
             if (host == "localhost")
             {
                 k.ListenLocalhost(port);
             }
-            else
+            else if (IPAddress.TryParse(host, out var address))
             {
-                k.Listen(IPAddress.TryParse(host, out var address) ? address : throw new OptionsValidationException(
-                    RuntimeOptions.SectionName, typeof(RuntimeOptions), [$"{RuntimeOptions.SectionName}:Host '{host}' is not an IP address or 'localhost'"]), port);
+                k.Listen(address, port);
             }
+
+            // Any other host value fails options validation at start-up with the key named.
         });
         return builder;
     }
@@ -88,6 +115,7 @@ public static class RuntimeHostingExtensions
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
+        app.UseSpaceTimeSecurity();
         app.MapOpenApi();
         app.MapHealthApi();
         app.MapStatusApi();
@@ -95,6 +123,7 @@ public static class RuntimeHostingExtensions
         app.MapStateApi();
         app.MapInputApi();
         app.MapPerformanceApi();
+        app.MapAuthApi();
         return app;
     }
 }

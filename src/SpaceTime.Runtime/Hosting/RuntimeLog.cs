@@ -27,6 +27,9 @@ internal static partial class RuntimeLog
     [LoggerMessage(8, LogLevel.Error, "Could not record scene history")]
     public static partial void HistoryWriteFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(10, LogLevel.Warning, "HTTP API is off in environment {Environment} (set GODOT_ENABLE_HTTP_API=true to serve it); the game runs without it")]
+    public static partial void HttpApiOff(ILogger logger, string environment);
+
     [LoggerMessage(9, LogLevel.Information, "SpaceTime runtime stopping")]
     public static partial void Stopping(ILogger logger);
 }

@@ -32,6 +32,9 @@ public sealed class RuntimeOptions
     public static string DefaultDataDir { get; } =
         Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.DoNotVerify), "spacetime");
 
+    /// <summary>Folder of &lt;env&gt;.json, security_&lt;env&gt;.json and scene_whitelist.json; default: beside the binary.</summary>
+    public string? ConfigDir { get; set; }
+
     [RegularExpression("^(production|staging|development|test)$", ErrorMessage = "Environment must be one of production, staging, development, test.")]
     public string Environment { get; set; } = "development";
 

@@ -13,8 +13,21 @@ public static class RuntimeServer
 {
     /// <param name="settings">Settings from the command line (keys of <see cref="RuntimeOptions"/>); they win over environment variables.</param>
     /// <param name="cancellationToken">Cancels start-up.</param>
-    public static async Task<WebApplication> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
+    /// <returns>The started host: a <see cref="WebApplication"/>, or a plain host when the HTTP API is off.</returns>
+    public static async Task<IHost> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
     {
+        var probe = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        var security = probe.AddSpaceTimeGame(settings);
+        if (!security.HttpApi.Enabled)
+        {
+            // The documents' release rule: no HTTP API unless GODOT_ENABLE_HTTP_API=true. The game still runs.
+            probe.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+            var game = probe.Build();
+            await game.StartAsync(cancellationToken);
+            RuntimeLog.HttpApiOff(game.Services.GetRequiredService<ILogger<RuntimeOptions>>(), security.Environment);
+            return game;
+        }
+
         var requested = RequestedPort(settings);
         int[] candidates = requested == RuntimeOptions.DefaultHttpPort ? [requested, .. RuntimeOptions.FallbackHttpPorts] : [requested];
         for (var i = 0; ; i++)
@@ -22,6 +35,8 @@ public static class RuntimeServer
             var overrides = new Dictionary<string, string?>(settings) { [nameof(RuntimeOptions.HttpPort)] = candidates[i].ToString(System.Globalization.CultureInfo.InvariantCulture) };
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            // Data protection comes with authentication but protects nothing here (bearer tokens, no cookies).
+            builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
             // Start-up failures reach the caller as exceptions and are reported there once, without a stack trace.
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
             builder.AddSpaceTimeRuntime(overrides);

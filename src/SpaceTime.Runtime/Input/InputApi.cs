@@ -4,6 +4,7 @@ using SpaceTime.Engine.Players;
 using SpaceTime.Engine.Worlds;
 using SpaceTime.Runtime.Http;
 using SpaceTime.Runtime.State;
+using SpaceTime.Runtime.Security.Authentication;
 
 namespace SpaceTime.Runtime.Input;
 
@@ -21,7 +22,7 @@ public static class InputApi
 {
     public static IEndpointRouteBuilder MapInputApi(this IEndpointRouteBuilder app)
     {
-        var input = app.MapGroup("/input").WithTags("Input");
+        var input = app.MapGroup("/input").WithTags("Input").RequirePermission(Permissions.InputWrite);
         input.MapPost("/move", Move);
         input.MapPost("/teleport", Teleport);
         input.MapPost("/snap_turn", SnapTurn);

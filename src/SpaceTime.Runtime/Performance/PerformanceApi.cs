@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SpaceTime.Engine.Worlds;
+using SpaceTime.Runtime.Security.Authentication;
 
 namespace SpaceTime.Runtime.Performance;
 
@@ -27,7 +28,7 @@ public static class PerformanceApi
 {
     public static IEndpointRouteBuilder MapPerformanceApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/performance").WithTags("Performance");
+        var group = app.MapGroup("/performance").WithTags("Performance").RequirePermission(Permissions.PerformanceRead);
         group.MapGet("", GetMetrics);
         group.MapGet("/metrics", GetMetrics);
         return app;

@@ -4,6 +4,7 @@ using SpaceTime.Engine.Scenes;
 using SpaceTime.Engine.Worlds;
 using SpaceTime.Runtime.Hosting;
 using SpaceTime.Runtime.Http;
+using SpaceTime.Runtime.Security.Authentication;
 
 namespace SpaceTime.Runtime.Scenes;
 
@@ -47,14 +48,14 @@ public static class ScenesApi
     public static IEndpointRouteBuilder MapScenesApi(this IEndpointRouteBuilder app)
     {
         var scene = app.MapGroup("/scene").WithTags("Scenes");
-        scene.MapGet("", GetCurrentScene);
-        scene.MapPost("", LoadScene);
-        scene.MapPost("/load", LoadScene);
-        scene.MapPost("/reload", ReloadScene);
-        scene.MapPut("", ValidateScene);
-        scene.MapGet("/history", GetHistory);
-        scene.MapGet("/dump", DumpScene);
-        app.MapGet("/scenes", ListScenes).WithTags("Scenes");
+        scene.MapGet("", GetCurrentScene).RequirePermission(Permissions.SceneRead);
+        scene.MapPost("", LoadScene).RequirePermission(Permissions.SceneWrite);
+        scene.MapPost("/load", LoadScene).RequirePermission(Permissions.SceneWrite);
+        scene.MapPost("/reload", ReloadScene).RequirePermission(Permissions.SceneWrite);
+        scene.MapPut("", ValidateScene).RequirePermission(Permissions.SceneWrite);
+        scene.MapGet("/history", GetHistory).RequirePermission(Permissions.SceneRead);
+        scene.MapGet("/dump", DumpScene).RequirePermission(Permissions.SceneRead);
+        app.MapGet("/scenes", ListScenes).WithTags("Scenes").RequirePermission(Permissions.SceneRead);
         return app;
     }
 
@@ -65,48 +66,69 @@ public static class ScenesApi
     }
 
     public static async Task<Results<Ok<SceneLoadResponse>, ProblemHttpResult>> LoadScene(
-        SceneLoadRequest? request, HeadlessGame game, CancellationToken cancellationToken)
+        SceneLoadRequest? request, [AsParameters] SceneServices services, CancellationToken cancellationToken)
     {
-        var path = request?.ScenePath ?? game.Project.Settings.MainScene ?? "res://vr_main.tscn";
+        var path = request?.ScenePath ?? services.Game.Project.Settings.MainScene ?? "res://vr_main.tscn";
+        if (services.Refuse(path) is { } refused)
+        {
+            return refused;
+        }
+
         try
         {
-            var result = await game.LoadSceneAsync(path, cancellationToken);
+            var result = await services.Game.LoadSceneAsync(path, cancellationToken);
+            services.Write("SCENE_LOAD", result.Path, 200, $"loaded in {result.LoadDurationMs:F1} ms");
             return TypedResults.Ok(new SceneLoadResponse("loaded", result.Path, result.Name, Math.Round(result.LoadDurationMs, 3), result.NodeCount, "Scene loaded successfully"));
         }
         catch (SceneLoadException e)
         {
+            services.Write("FAILURE", path, StatusOf(e), e.Message);
             return SceneProblem(e);
         }
     }
 
-    public static async Task<Results<Ok<SceneLoadResponse>, ProblemHttpResult>> ReloadScene(HeadlessGame game, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<SceneLoadResponse>, ProblemHttpResult>> ReloadScene([AsParameters] SceneServices services, CancellationToken cancellationToken)
     {
+        var current = await services.Game.ReadAsync(w => w.Scene?.ResourcePath, cancellationToken);
+        if (current is null)
+        {
+            return ApiProblems.NotFound("No scene is loaded, so there is nothing to reload");
+        }
+
+        if (services.Refuse(current) is { } refused)
+        {
+            return refused;
+        }
+
         try
         {
-            var result = await game.ReloadSceneAsync(cancellationToken);
-            return result is null
-                ? ApiProblems.NotFound("No scene is loaded, so there is nothing to reload")
-                : TypedResults.Ok(new SceneLoadResponse("reloaded", result.Path, result.Name, Math.Round(result.LoadDurationMs, 3), result.NodeCount, "Scene reloaded successfully"));
+            var result = await services.Game.LoadSceneAsync(current, cancellationToken);
+            services.Write("SCENE_RELOAD", result.Path, 200, $"reloaded in {result.LoadDurationMs:F1} ms");
+            return TypedResults.Ok(new SceneLoadResponse("reloaded", result.Path, result.Name, Math.Round(result.LoadDurationMs, 3), result.NodeCount, "Scene reloaded successfully"));
         }
         catch (SceneLoadException e)
         {
+            services.Write("FAILURE", current, StatusOf(e), e.Message);
             return SceneProblem(e);
         }
     }
 
     public static async Task<Results<Ok<SceneValidationResponse>, ProblemHttpResult>> ValidateScene(
-        SceneLoadRequest? request, HeadlessGame game, CancellationToken cancellationToken)
+        SceneLoadRequest? request, [AsParameters] SceneServices services, CancellationToken cancellationToken)
     {
+        var game = services.Game;
         var path = request?.ScenePath ?? await game.ReadAsync(w => w.Scene?.ResourcePath, cancellationToken);
         if (path is null)
         {
             return ApiProblems.BadRequest("Give 'scene_path' to validate (no scene is loaded)");
         }
 
-        if (!ResourcePath.TryCanonicalizeScene(path, out var canonical, out var error))
+        if (services.Refuse(path) is { } refused)
         {
-            return ApiProblems.BadRequest($"Invalid scene path '{path}': {error}");
+            return refused;
         }
+
+        ResourcePath.TryCanonicalizeScene(path, out var canonical, out _);
 
         if (!game.Project.Loader.Exists(canonical))
         {
@@ -161,6 +183,13 @@ public static class ScenesApi
         return dump is null ? ApiProblems.NotFound("No scene is loaded") : TypedResults.Ok(NodeJson.From(dump));
     }
 
+    private static int StatusOf(SceneLoadException e) => e.Failure switch
+    {
+        SceneLoadFailure.InvalidPath => StatusCodes.Status400BadRequest,
+        SceneLoadFailure.NotFound => StatusCodes.Status404NotFound,
+        _ => StatusCodes.Status422UnprocessableEntity,
+    };
+
     /// <summary>Maps a load failure onto a status: bad path 400, missing file 404, broken content 422.</summary>
     internal static ProblemHttpResult SceneProblem(SceneLoadException e)
     {
@@ -176,11 +205,6 @@ public static class ScenesApi
             extensions["column"] = e.Column;
         }
 
-        return e.Failure switch
-        {
-            SceneLoadFailure.InvalidPath => ApiProblems.Create(StatusCodes.Status400BadRequest, e.Message, extensions),
-            SceneLoadFailure.NotFound => ApiProblems.Create(StatusCodes.Status404NotFound, e.Message, extensions),
-            _ => ApiProblems.Unprocessable(e.Message, extensions),
-        };
+        return ApiProblems.Create(StatusOf(e), e.Message, extensions);
     }
 }

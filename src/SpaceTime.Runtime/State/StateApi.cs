@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SpaceTime.Engine.Worlds;
 using SpaceTime.Runtime.Http;
+using SpaceTime.Runtime.Security.Authentication;
 
 namespace SpaceTime.Runtime.State;
 
@@ -46,7 +47,7 @@ public static class StateApi
 {
     public static IEndpointRouteBuilder MapStateApi(this IEndpointRouteBuilder app)
     {
-        var state = app.MapGroup("/state").WithTags("State");
+        var state = app.MapGroup("/state").WithTags("State").RequirePermission(Permissions.StateRead);
         state.MapGet("/scene", GetSceneState);
         state.MapGet("/player", GetPlayer);
         state.MapGet("/vr", GetVr);

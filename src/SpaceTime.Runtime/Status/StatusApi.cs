@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using SpaceTime.Engine.Worlds;
 using SpaceTime.Runtime.Hosting;
 using SpaceTime.Runtime.State;
+using SpaceTime.Runtime.Security.Authentication;
 
 namespace SpaceTime.Runtime.Status;
 
@@ -37,7 +38,7 @@ public static class StatusApi
 
     public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/status", GetStatus).WithTags("Status");
+        app.MapGet("/status", GetStatus).WithTags("Status").RequirePermission(Permissions.StatusRead);
         return app;
     }
 

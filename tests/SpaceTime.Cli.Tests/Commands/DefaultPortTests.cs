@@ -22,7 +22,7 @@ public sealed class DefaultPortTests
         await process.WaitForLineAsync(l => l.Contains("SpaceTime is up", StringComparison.Ordinal), StartTimeout);
         var port = await process.WaitForListeningPortAsync(StartTimeout);
         Assert.Contains($"http://127.0.0.1:{port}/health", process.Output);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var http = SpacetimeProcess.CreateClient(port);
         var health = await http.GetAsync("/health", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         var player = await http.GetFromJsonAsync<JsonElement>("/state/player", TestContext.Current.CancellationToken);
@@ -45,7 +45,7 @@ public sealed class DefaultPortTests
 
         Assert.Contains(port, new[] { 8083, 8084, 8085 });
         Assert.Contains("Port 8080 is in use", process.Output);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var http = SpacetimeProcess.CreateClient(port);
         var status = await http.GetFromJsonAsync<JsonElement>("/status", TestContext.Current.CancellationToken);
         Assert.Equal(port, status.GetProperty("http_port").GetInt32());
     }

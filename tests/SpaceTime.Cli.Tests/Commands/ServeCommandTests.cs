@@ -16,7 +16,7 @@ public sealed class ServeCommandTests
         using var data = new TempFolder();
         await using var process = SpacetimeProcess.Start("serve", "--http-port", "0", "--data-dir", data.Path);
         var port = await process.WaitForListeningPortAsync(StartTimeout);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var http = SpacetimeProcess.CreateClient(port);
 
         var status = await http.GetFromJsonAsync<JsonElement>("/status", TestContext.Current.CancellationToken);
         Assert.Equal(port, status.GetProperty("http_port").GetInt32());
@@ -46,7 +46,7 @@ public sealed class ServeCommandTests
 
         await using var second = SpacetimeProcess.Start("serve", "--http-port", "0", "--data-dir", data.Path);
         var port = await second.WaitForListeningPortAsync(StartTimeout);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var http = SpacetimeProcess.CreateClient(port);
         var history = await http.GetFromJsonAsync<JsonElement>("/scene/history", TestContext.Current.CancellationToken);
 
         var paths = history.GetProperty("history").EnumerateArray().Select(e => e.GetProperty("scene_path").GetString()).ToList();
@@ -81,7 +81,7 @@ public sealed class ServeCommandTests
         var (code, output) = await SpacetimeProcess.RunAsync(StartTimeout, "serve", "--http-port", "0", "--environment", "prod", "--data-dir", data.Path);
 
         Assert.Equal(1, code);
-        Assert.Contains("Environment must be one of", output);
+        Assert.Contains("'prod' is not one of production, staging, development, test", output);
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class RuntimeOptionsTests
 
             var messages = factory.StartAndCollectFailures();
 
-            Assert.Contains(messages, m => m.Contains("Environment must be one of production, staging, development, test", StringComparison.Ordinal));
+            Assert.Contains(messages, m => m.Contains("'prod' is not one of production, staging, development, test", StringComparison.Ordinal));
         }
         finally
         {

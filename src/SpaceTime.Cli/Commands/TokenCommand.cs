@@ -1,0 +1,47 @@
+using System.CommandLine;
+using SpaceTime.Runtime.Hosting;
+using SpaceTime.Runtime.Security;
+using SpaceTime.Runtime.Security.Authentication;
+using SpaceTime.Runtime.Security.Tokens;
+
+namespace SpaceTime.Cli.Commands;
+
+/// <summary><c>spacetime token issue</c>: mints a bearer token with the runtime's signing key and prints it alone.</summary>
+internal static class TokenCommand
+{
+    public static Command Create()
+    {
+        var role = new Option<string>("--role") { Description = $"Role of the token: {string.Join(", ", Roles.All)}.", Required = true };
+        var ttl = new Option<string?>("--ttl") { Description = "Lifetime, e.g. 30m, 24h, 7d. Default: the environment's token_expiry_seconds." };
+        var subject = new Option<string>("--subject") { Description = "Who the token is for.", DefaultValueFactory = _ => System.Environment.UserName };
+        var dataDir = new Option<string?>("--data-dir") { Description = "The runtime's data dir (holds the signing key when JWT_SECRET_KEY is not set). Env: SPACETIME_DATA_DIR." };
+        var environment = new Option<string?>("--environment") { Description = "Environment whose settings apply. Env: GODOT_ENV. Default: development." };
+        var configDir = new Option<string?>("--config-dir") { Description = "Config folder. Default: beside the executable." };
+
+        var issue = new Command("issue", "Issue a token and print it alone on standard output (signing key from JWT_SECRET_KEY, else the data dir's).")
+        {
+            role, ttl, subject, dataDir, environment, configDir,
+        };
+        issue.SetAction(parse => CliErrors.RunAsync(() =>
+        {
+            string? Env(string name) => System.Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+            TimeSpan? lifetime = null;
+            if (parse.GetValue(ttl) is { } text)
+            {
+                lifetime = TokenTtl.TryParse(text, out var parsed) ? parsed : throw new ArgumentException($"--ttl '{text}' must look like 90s, 30m, 24h or 7d", "ttl");
+            }
+
+            var settings = SecurityConfiguration.Load(
+                parse.GetValue(configDir) ?? Env("SPACETIME_CONFIG_DIR") ?? Path.Combine(AppContext.BaseDirectory, "config"),
+                parse.GetValue(environment) ?? Env("GODOT_ENV") ?? "development",
+                Env);
+            var folder = Path.GetFullPath(parse.GetValue(dataDir) ?? Env("SPACETIME_DATA_DIR") ?? RuntimeOptions.DefaultDataDir);
+            var tokens = new TokenService(folder, settings.Authentication, TimeProvider.System);
+            var issued = tokens.Issue(parse.GetValue(subject)!, parse.GetValue(role)!, lifetime);
+            Console.WriteLine(issued.Token);
+            return Task.FromResult(0);
+        }));
+
+        return new Command("token", "Manage API tokens.") { issue };
+    }
+}
