@@ -67,16 +67,27 @@ internal sealed partial class SpacetimeProcess : IAsyncDisposable
         info.Environment["API_TOKEN"] = AdminToken;
         foreach (var (key, value) in environment)
         {
-            info.Environment[key] = value;
+            // An empty value removes the variable.
+            if (value.Length == 0)
+            {
+                info.Environment.Remove(key);
+            }
+            else
+            {
+                info.Environment[key] = value;
+            }
         }
 
         return new SpacetimeProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start spacetime"));
     }
 
     /// <summary>Runs to completion and returns the exit code and all output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, params string[] args) =>
+        RunAsync(timeout, new Dictionary<string, string>(), args);
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        await using var process = Start(args);
+        await using var process = Start(environment, args);
         var code = await process.WaitForExitAsync(timeout);
         return (code, process.Output);
     }
