@@ -58,13 +58,16 @@ internal sealed partial class SpacetimeProcess : IAsyncDisposable
         foreach (var name in new[]
                  {
                      "HTTP_API_HOST", "HTTP_API_PORT", "GODOT_ENV", "GODOT_PROJECT_PATH", "SPACETIME_DATA_DIR", "SPACETIME_CONFIG_DIR",
-                     "JWT_SECRET_KEY", "AUTH_REQUIRED", "ENABLE_RATE_LIMITING", "GODOT_ENABLE_HTTP_API",
+                     "JWT_SECRET_KEY", "AUTH_REQUIRED", "ENABLE_RATE_LIMITING", "GODOT_ENABLE_HTTP_API", "METRICS_TOKEN", "DAP_PORT", "LSP_PORT",
                  })
         {
             info.Environment.Remove(name);
         }
 
         info.Environment["API_TOKEN"] = AdminToken;
+        // Parallel tests must not fight over the telemetry port, nor announce themselves.
+        info.Environment["TELEMETRY_PORT"] = "0";
+        info.Environment["DISCOVERY_PORT"] = "0";
         foreach (var (key, value) in environment)
         {
             // An empty value removes the variable.

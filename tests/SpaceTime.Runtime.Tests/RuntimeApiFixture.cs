@@ -148,6 +148,8 @@ public class RuntimeApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("SpaceTime:Scene", _scene);
         builder.UseSetting("SpaceTime:Environment", "test");
         builder.UseSetting("SpaceTime:HttpPort", "0");
+        builder.UseSetting("SpaceTime:TelemetryPort", "0");
+        builder.UseSetting("SpaceTime:DiscoveryPort", "0");
         builder.UseSetting("API_TOKEN", AdminToken);
         foreach (var (key, value) in ExtraSettings)
         {

@@ -65,6 +65,9 @@ public sealed class SimulationLoop : IAsyncDisposable
     /// <summary>Raised on the loop thread when a step throws; the loop keeps running.</summary>
     public event Action<Exception>? StepFailed;
 
+    /// <summary>Raised on the loop thread after each tick with its duration in seconds; handlers must be quick.</summary>
+    public event Action<double>? TickCompleted;
+
     public void Start()
     {
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
@@ -259,6 +262,7 @@ public sealed class SimulationLoop : IAsyncDisposable
             Interlocked.Increment(ref _ticks);
         }
 
+        TickCompleted?.Invoke(duration / (double)_time.TimestampFrequency);
         Interlocked.Exchange(ref _lastDuration, duration);
         Interlocked.Add(ref _totalDuration, duration);
         if (duration > Interlocked.Read(ref _maxDuration))

@@ -7,11 +7,13 @@ using SpaceTime.Engine.Worlds;
 using SpaceTime.Runtime.Health;
 using SpaceTime.Runtime.Http;
 using SpaceTime.Runtime.Input;
+using SpaceTime.Runtime.Metrics;
 using SpaceTime.Runtime.Performance;
 using SpaceTime.Runtime.Scenes;
 using SpaceTime.Runtime.Security;
 using SpaceTime.Runtime.State;
 using SpaceTime.Runtime.Status;
+using SpaceTime.Runtime.Telemetry;
 
 namespace SpaceTime.Runtime.Hosting;
 
@@ -30,6 +32,10 @@ public static class RuntimeHostingExtensions
         ["GODOT_PROJECT_PATH"] = "ProjectPath",
         ["SPACETIME_DATA_DIR"] = "DataDir",
         ["SPACETIME_CONFIG_DIR"] = "ConfigDir",
+        ["TELEMETRY_PORT"] = "TelemetryPort",
+        ["DISCOVERY_PORT"] = "DiscoveryPort",
+        ["DAP_PORT"] = "DapPort",
+        ["LSP_PORT"] = "LspPort",
     };
 
     /// <summary>The game (loop, scenes, history) and its security settings and audit log, without HTTP.</summary>
@@ -77,6 +83,18 @@ public static class RuntimeHostingExtensions
             o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals;
         });
         services.AddOpenApi();
+        services.AddSingleton<RuntimeMetrics>();
+        services.AddSingleton<Profiling.RequestProfiler>();
+        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<TelemetryHub>();
+        services.AddHostedService(sp => sp.GetRequiredService<TelemetryHub>());
+        services.AddSingleton<TelemetryServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<TelemetryServer>());
+        services.AddOptions<EditorBridge.EditorBridgeOptions>().BindConfiguration(EditorBridge.EditorBridgeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<EditorBridge.EditorBridgeService>();
+        services.AddHostedService(sp => sp.GetRequiredService<EditorBridge.EditorBridgeService>());
+        services.AddSingleton<Discovery.DiscoveryAnnouncer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Discovery.DiscoveryAnnouncer>());
         // Binding failures (bad JSON, wrong types) throw, so the problem response can say what was wrong.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddRequestTimeouts(o => o.DefaultPolicy = new RequestTimeoutPolicy
@@ -115,6 +133,7 @@ public static class RuntimeHostingExtensions
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
+        app.UseRequestMetrics();
         app.UseSpaceTimeSecurity();
         app.MapOpenApi();
         app.MapHealthApi();
@@ -124,6 +143,7 @@ public static class RuntimeHostingExtensions
         app.MapInputApi();
         app.MapPerformanceApi();
         app.MapAuthApi();
+        app.MapMetricsApi();
         return app;
     }
 }

@@ -24,6 +24,31 @@ public sealed class RuntimeOptions
     [Range(0, 65535)]
     public int HttpPort { get; set; } = DefaultHttpPort;
 
+    /// <summary>Telemetry WebSocket port (default 8081); 0 picks a free port, -1 turns telemetry off.</summary>
+    [Range(-1, 65535)]
+    public int TelemetryPort { get; set; } = 8081;
+
+    /// <summary>UDP discovery port (default 8087); 0 turns announcements off (the default in production).</summary>
+    [Range(0, 65535)]
+    public int? DiscoveryPort { get; set; }
+
+    /// <summary>Where announcements are sent: an address (default loopback) or a broadcast address.</summary>
+    public string DiscoveryTarget { get; set; } = "127.0.0.1";
+
+    [Range(1, 3600)]
+    public double DiscoveryIntervalSeconds { get; set; } = 5;
+
+    /// <summary>Godot editor debug adapter (DAP) port to keep a connection to; unset = bridge off.</summary>
+    [Range(1, 65535)]
+    public int? DapPort { get; set; }
+
+    /// <summary>Godot editor language server (LSP) port to keep a connection to; unset = bridge off.</summary>
+    [Range(1, 65535)]
+    public int? LspPort { get; set; }
+
+    /// <summary>Host of the editor's debug adapter and language server.</summary>
+    public string EditorHost { get; set; } = "127.0.0.1";
+
     /// <summary>Where state that must survive a restart lives (scene history).</summary>
     [Required]
     public string DataDir { get; set; } = DefaultDataDir;

@@ -134,6 +134,7 @@ public static class SecurityConfiguration
 
         s.Authentication.ApiToken = Get("API_TOKEN");
         s.Authentication.JwtSecretKey = Get("JWT_SECRET_KEY");
+        s.Authentication.MetricsToken = Get("METRICS_TOKEN");
         if (Get("JWT_TOKEN_EXPIRY") is { } expiry)
         {
             s.Authentication.TokenExpirySeconds = ParseInt("JWT_TOKEN_EXPIRY", expiry, 60, 30 * 24 * 3600);
@@ -255,6 +256,7 @@ public static class SecurityConfiguration
 
         RequireStrongSecret("JWT_SECRET_KEY", s.Authentication.JwtSecretKey, required: true);
         RequireStrongSecret("API_TOKEN", s.Authentication.ApiToken, required: false);
+        RequireStrongSecret("METRICS_TOKEN", s.Authentication.MetricsToken, required: false);
     }
 
     private static void RequireStrongSecret(string name, string? value, bool required)

@@ -69,6 +69,10 @@ public sealed class AuthenticationSettings
     [System.Text.Json.Serialization.JsonIgnore]
     public string? ApiToken { get; set; }
 
+    /// <summary>A token that may only read <c>/metrics</c> (<c>METRICS_TOKEN</c>), for Prometheus; never read from files.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? MetricsToken { get; set; }
+
     /// <summary>The HS256 signing secret (<c>JWT_SECRET_KEY</c>); never read from files.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string? JwtSecretKey { get; set; }

@@ -4,8 +4,11 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using SpaceTime.Engine.Worlds;
+using SpaceTime.Runtime.Discovery;
+using SpaceTime.Runtime.EditorBridge;
 using SpaceTime.Runtime.Hosting;
 using SpaceTime.Runtime.State;
+using SpaceTime.Runtime.Telemetry;
 using SpaceTime.Runtime.Security.Authentication;
 
 namespace SpaceTime.Runtime.Status;
@@ -26,7 +29,25 @@ public sealed record StatusResponse(
     SceneSummaryJson Scene,
     PlayerJson Player,
     VrJson Vr,
-    bool VrInitialized);
+    bool VrInitialized,
+    int? TelemetryPort,
+    DiscoveryJson Discovery,
+    EditorConnectionStatus? DebugAdapter,
+    EditorConnectionStatus? LanguageServer,
+    bool EditorBridge,
+    bool OverallReady);
+
+public sealed record DiscoveryJson(bool Enabled, int Port, string InstanceId, long Announcements);
+
+/// <summary>The services <c>GET /status</c> reports on.</summary>
+public readonly record struct StatusServices(
+    HeadlessGame Game,
+    RuntimeClock Clock,
+    IOptions<RuntimeOptions> Options,
+    IServer Server,
+    TelemetryServer Telemetry,
+    DiscoveryAnnouncer Discovery,
+    EditorBridgeService Bridge);
 
 /// <summary><c>GET /status</c>: what this runtime is and what it is doing. Never carries a secret.</summary>
 public static class StatusApi
@@ -42,9 +63,10 @@ public static class StatusApi
         return app;
     }
 
-    public static async Task<Ok<StatusResponse>> GetStatus(
-        HeadlessGame game, RuntimeClock clock, IOptions<RuntimeOptions> options, IServer server, CancellationToken cancellationToken)
+    public static async Task<Ok<StatusResponse>> GetStatus([AsParameters] StatusServices services, CancellationToken cancellationToken)
     {
+        var (game, clock, options, server) = (services.Game, services.Clock, services.Options, services.Server);
+        var bridge = services.Bridge.GetStatus();
         var (scene, player, vr) = await game.ReadAsync(w => (w.GetSceneState(), w.GetPlayerState(), w.GetVrState()), cancellationToken);
         var stats = game.Loop.GetStatistics();
         var engine = new EngineJson(stats.TargetTicksPerSecond, stats.Ticks, Math.Round(stats.AchievedTicksPerSecond, 2), stats.DroppedTicks, stats.LateTicks, stats.Running);
@@ -63,7 +85,13 @@ public static class StatusApi
             summary,
             PlayerJson.From(player),
             VrJson.From(vr),
-            false));
+            false,
+            services.Telemetry.Port,
+            new DiscoveryJson(services.Discovery.Port != 0, services.Discovery.Port, services.Discovery.InstanceId, services.Discovery.Sent),
+            bridge.DebugAdapter,
+            bridge.LanguageServer,
+            bridge.Enabled,
+            bridge.OverallReady));
     }
 
     /// <summary>The port Kestrel actually bound (after any fallback); null under a test server.</summary>

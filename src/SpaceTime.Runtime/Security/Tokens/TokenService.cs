@@ -27,11 +27,15 @@ public sealed class TokenService
 {
     public const string StaticTokenSubject = "api-token";
 
+    /// <summary>Subject of the dedicated metrics token (<c>METRICS_TOKEN</c>), which may only read <c>/metrics</c>.</summary>
+    public const string MetricsTokenSubject = "metrics-token";
+
     private readonly SigningKeyStore _keys;
     private readonly AuthenticationSettings _settings;
     private readonly TimeProvider _time;
     private readonly string _stateFile;
     private readonly byte[]? _staticTokenHash;
+    private readonly byte[]? _metricsTokenHash;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, long> _revoked = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Session>> _sessions = new(StringComparer.Ordinal);
@@ -44,6 +48,7 @@ public sealed class TokenService
         _keys = new SigningKeyStore(dataDir, settings.JwtSecretKey, time);
         _stateFile = Path.Combine(dataDir, "security", "tokens.json");
         _staticTokenHash = settings.ApiToken is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(settings.ApiToken));
+        _metricsTokenHash = settings.MetricsToken is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(settings.MetricsToken));
         LoadState();
     }
 
@@ -93,10 +98,15 @@ public sealed class TokenService
     public TokenCheck Validate(string token)
     {
         var now = _time.GetUtcNow();
-        if (_staticTokenHash is not null
-            && CryptographicOperations.FixedTimeEquals(_staticTokenHash, SHA256.HashData(Encoding.UTF8.GetBytes(token))))
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        if (_staticTokenHash is not null && CryptographicOperations.FixedTimeEquals(_staticTokenHash, hash))
         {
             return TokenCheck.Ok(new TokenClaims(StaticTokenSubject, Roles.Admin, StaticTokenSubject, 0, long.MaxValue));
+        }
+
+        if (_metricsTokenHash is not null && CryptographicOperations.FixedTimeEquals(_metricsTokenHash, hash))
+        {
+            return TokenCheck.Ok(new TokenClaims(MetricsTokenSubject, Roles.Guest, MetricsTokenSubject, 0, long.MaxValue));
         }
 
         var check = JwtCodec.Decode(token, _keys.Candidates);
