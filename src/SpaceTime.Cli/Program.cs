@@ -13,6 +13,8 @@ internal static class CliProgram
             ServeCommand.Create(),
             UpCommand.Create(),
             TokenCommand.Create(),
+            TelemetryCommand.Create(),
+            DiscoverCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

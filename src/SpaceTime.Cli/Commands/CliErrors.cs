@@ -35,6 +35,8 @@ internal static class CliErrors
         IOException io when Runtime.Hosting.RuntimeServer.IsAddressInUse(io) => io.Message,
         InvalidOperationException { InnerException: SceneLoadException } i => i.Message,
         UnauthorizedAccessException u => u.Message,
+        System.Net.WebSockets.WebSocketException w => $"telemetry connection failed: {w.Message}",
+        System.Net.Http.HttpRequestException h => $"could not reach the server: {h.Message}",
         AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerExceptions[0]),
         _ => null,
     };

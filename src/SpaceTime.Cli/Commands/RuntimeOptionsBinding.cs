@@ -20,9 +20,21 @@ internal sealed class RuntimeOptionsBinding
 
     public Option<string?> ConfigDir { get; } = new("--config-dir") { Description = "Folder of <env>.json, security_<env>.json and scene_whitelist.json. Default: beside the executable. Env: SPACETIME_CONFIG_DIR." };
 
+    public Option<int?> TelemetryPort { get; } = new("--telemetry-port") { Description = "Telemetry WebSocket port. Default 8081; 0 picks a free port, -1 turns it off. Env: TELEMETRY_PORT." };
+
+    public Option<int?> DiscoveryPort { get; } = new("--discovery-port") { Description = "UDP discovery port. Default 8087 (off in production); 0 turns announcements off. Env: DISCOVERY_PORT." };
+
+    public Option<int?> DapPort { get; } = new("--dap-port") { Description = "Keep a connection to the Godot editor's debug adapter on this port (e.g. 6006). Env: DAP_PORT." };
+
+    public Option<int?> LspPort { get; } = new("--lsp-port") { Description = "Keep a connection to the Godot editor's language server on this port (e.g. 6005). Env: LSP_PORT." };
+
     public void AddTo(Command command)
     {
         command.Options.Add(ConfigDir);
+        command.Options.Add(TelemetryPort);
+        command.Options.Add(DiscoveryPort);
+        command.Options.Add(DapPort);
+        command.Options.Add(LspPort);
         command.Options.Add(Project);
         command.Options.Add(Scene);
         command.Options.Add(Host);
@@ -46,10 +58,16 @@ internal sealed class RuntimeOptionsBinding
         Set(nameof(RuntimeOptions.ProjectPath), parse.GetValue(Project));
         Set(nameof(RuntimeOptions.Scene), parse.GetValue(Scene));
         Set(nameof(RuntimeOptions.Host), parse.GetValue(Host));
-        Set(nameof(RuntimeOptions.HttpPort), parse.GetValue(HttpPort)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Set(nameof(RuntimeOptions.HttpPort), Text(parse.GetValue(HttpPort)));
         Set(nameof(RuntimeOptions.DataDir), parse.GetValue(DataDir));
         Set(nameof(RuntimeOptions.Environment), parse.GetValue(Environment));
         Set(nameof(RuntimeOptions.ConfigDir), parse.GetValue(ConfigDir));
+        Set(nameof(RuntimeOptions.TelemetryPort), Text(parse.GetValue(TelemetryPort)));
+        Set(nameof(RuntimeOptions.DiscoveryPort), Text(parse.GetValue(DiscoveryPort)));
+        Set(nameof(RuntimeOptions.DapPort), Text(parse.GetValue(DapPort)));
+        Set(nameof(RuntimeOptions.LspPort), Text(parse.GetValue(LspPort)));
         return settings;
     }
+
+    private static string? Text(int? value) => value?.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -119,7 +119,8 @@ public static class SecurityConfiguration
         var end = e.Message.IndexOf('\'', start);
         var name = e.Message[start..end];
         var parent = string.IsNullOrEmpty(e.Path) ? "" : e.Path.TrimStart('$', '.');
-        return parent.Length == 0 || parent == name ? name : $"{parent}.{name}";
+        // Depending on where the reader stopped, the path may already end with the member's name.
+        return parent.Length == 0 || parent == name ? name : parent.EndsWith("." + name, StringComparison.Ordinal) ? parent : $"{parent}.{name}";
     }
 
     private static string FirstSentence(string message)

@@ -131,8 +131,13 @@ public sealed partial class TelemetryServer(
             return;
         }
 
+        var presented = HasToken(context.Request);
         var claims = security.Authentication.Enabled ? Authenticate(context.Request, queryToken: true) : AnonymousAdmin;
-        claims ??= await AwaitAuthenticateCommandAsync(socket, context.RequestAborted);
+        if (claims is null && !presented)
+        {
+            claims = await AwaitAuthenticateCommandAsync(socket, context.RequestAborted);
+        }
+
         if (claims is null || !Permissions.Allows(claims.Role, Permissions.StateRead))
         {
             securityContext.CountAuthFailure();
@@ -182,6 +187,9 @@ public sealed partial class TelemetryServer(
 
     private static readonly TokenClaims AnonymousAdmin = new("anonymous", Roles.Admin, "anonymous", 0, long.MaxValue);
 
+    private static bool HasToken(HttpRequest request) =>
+        request.Headers.Authorization.Count > 0 || !string.IsNullOrEmpty(request.Query["token"]);
+
     private TokenClaims? Authenticate(HttpRequest request, bool queryToken)
     {
         var header = request.Headers.Authorization.ToString();
@@ -196,21 +204,31 @@ public sealed partial class TelemetryServer(
         return check.Succeeded ? check.Claims : null;
     }
 
-    /// <summary>Waits up to the auth timeout for <c>{"command":"authenticate","token":...}</c>.</summary>
+    /// <summary>
+    /// Waits up to the auth timeout for <c>{"command":"authenticate","token":...}</c>. A pending WebSocket receive must
+    /// not be cancelled (that aborts the socket), so on timeout the close frame is sent while it is pending.
+    /// </summary>
     private async Task<TokenClaims?> AwaitAuthenticateCommandAsync(WebSocket socket, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(_options.AuthTimeoutSeconds));
+        var receive = ReceiveJsonAsync(socket, cancellationToken);
+        var deadline = Task.Delay(TimeSpan.FromSeconds(_options.AuthTimeoutSeconds), cancellationToken);
         try
         {
-            var command = await ReceiveJsonAsync(socket, timeout.Token);
+            if (await Task.WhenAny(receive, deadline) != receive)
+            {
+                await socket.CloseOutputAsync(AuthenticationFailed, "authentication timeout", cancellationToken);
+                await receive.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+                return null;
+            }
+
+            var command = await receive;
             if (command is { } c && Str(c, "command") == "authenticate" && Str(c, "token") is { } token)
             {
                 var check = tokens.Validate(token);
                 return check.Succeeded ? check.Claims : null;
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or JsonException)
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or JsonException or TimeoutException)
         {
         }
 
@@ -375,11 +393,17 @@ public sealed partial class TelemetryServer(
 
     private static async Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string reason, CancellationToken cancellationToken)
     {
+        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+
         try
         {
+            // A full close handshake, so the client reads the code and reason before the connection goes.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            await socket.CloseOutputAsync(status, reason, timeout.Token);
+            await socket.CloseAsync(status, reason, timeout.Token);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {

@@ -64,7 +64,7 @@ public sealed class AuditLogTests : IDisposable
     {
         using var log = new AuditLog(_folder, enabled: true, maxFileSizeMb: 100, retentionDays: 30, TimeProvider.System);
 
-        await WriteConcurrentlyAsync(log, writers: 16, perWriter: 500);
+        await WriteConcurrentlyAsync(log, writers: 16, perWriter: 500, maxDetail: 1500);
 
         var lines = File.ReadAllLines(log.CurrentFile);
         Assert.Equal(8000, lines.Length);
@@ -77,7 +77,7 @@ public sealed class AuditLogTests : IDisposable
     {
         using var log = new AuditLog(_folder, enabled: true, maxFileSizeMb: 0.01, retentionDays: 30, TimeProvider.System);
 
-        await WriteConcurrentlyAsync(log, writers: 8, perWriter: 250);
+        await WriteConcurrentlyAsync(log, writers: 8, perWriter: 250, maxDetail: 400);
 
         var rotated = Directory.GetFiles(_folder, "audit-*.log");
         Assert.True(rotated.Length >= 5, $"only {rotated.Length} rotated files");
@@ -153,7 +153,7 @@ public sealed class AuditLogTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private static async Task WriteConcurrentlyAsync(AuditLog log, int writers, int perWriter)
+    private static async Task WriteConcurrentlyAsync(AuditLog log, int writers, int perWriter, int maxDetail)
     {
         using var start = new Barrier(writers);
         await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(() =>
@@ -161,8 +161,9 @@ public sealed class AuditLogTests : IDisposable
             start.SignalAndWait(TestContext.Current.CancellationToken);
             for (var i = 0; i < perWriter; i++)
             {
-                // Varied lengths (0 to ~3 KB, some non-ASCII) so writes straddle buffer boundaries.
-                var details = new StringBuilder().Append('é', (i * 7919 + w * 104729) % 1500).Append('x', i % 3 == 0 ? 1500 : 0).ToString();
+                // Varied lengths (some non-ASCII, so more bytes than characters) so writes straddle buffer boundaries.
+                var length = (i * 7919 + w * 104729) % maxDetail;
+                var details = new StringBuilder().Append('é', length / 2).Append('x', i % 3 == 0 ? length / 2 : 0).ToString();
                 log.Write(new AuditEvent("test", "CONCURRENT", $"writer-{w}", $"/w/{w}", Details: $"{w}:{i}:{details}"));
             }
         }, TestContext.Current.CancellationToken)));

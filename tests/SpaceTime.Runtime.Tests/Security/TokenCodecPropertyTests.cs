@@ -44,6 +44,24 @@ public sealed class TokenCodecPropertyTests
         Prop.ForAll(Claims().ToArbitrary(), Gen.Choose(0, int.MaxValue).ToArbitrary(), Gen.Choose(1, 63).ToArbitrary(), (claims, position, shift) =>
             !JwtCodec.Decode(Tamper(JwtCodec.Encode(claims, Key), part: 2, position, shift), _ => [Key]).Succeeded);
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Decode_EveryOtherCharacterAtEveryPosition_Fails(int part)
+    {
+        var token = JwtCodec.Encode(new TokenClaims("subject", "admin", "jti", 1_700_000_000, 1_700_003_600), Key);
+        var length = token.Split('.')[part].Length;
+
+        var accepted = (
+            from position in Enumerable.Range(0, length)
+            from shift in Enumerable.Range(1, 63)
+            let tampered = Tamper(token, part, position, shift)
+            where JwtCodec.Decode(tampered, _ => [Key]).Succeeded
+            select tampered).ToList();
+
+        Assert.True(accepted.Count == 0, $"{accepted.Count} tampered tokens accepted, e.g. {accepted.FirstOrDefault()} for {token}");
+    }
+
     [Property(MaxTest = 100)]
     public Property Decode_OtherKey_FailsWithBadSignature() =>
         Prop.ForAll(Claims().ToArbitrary(), claims =>

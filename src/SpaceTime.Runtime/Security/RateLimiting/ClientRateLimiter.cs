@@ -59,8 +59,9 @@ public sealed class ClientRateLimiter(RateLimitSettings settings, TimeProvider t
         }
 
         var endpoint = Take(client, scope, limit, now);
-        var global = scope == "/health" ? endpoint : Take(client, "*", Settings.GlobalRequestsPerMinute, now);
-        var (binding, bindingLimit, bindingScope) = !global.Taken && global.SecondsToNext >= endpoint.SecondsToNext
+        var ownLimit = scope == "/health";
+        var global = ownLimit ? endpoint : Take(client, "*", Settings.GlobalRequestsPerMinute, now);
+        var (binding, bindingLimit, bindingScope) = !ownLimit && !global.Taken && global.SecondsToNext >= endpoint.SecondsToNext
             ? (global, Settings.GlobalRequestsPerMinute, "global")
             : (endpoint, limit, scope);
         if (endpoint.Taken && global.Taken)
