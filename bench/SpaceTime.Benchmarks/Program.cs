@@ -3,10 +3,14 @@ using SpaceTime.Benchmarks;
 
 // dotnet run -c Release --project bench/SpaceTime.Benchmarks -- parse   (BenchmarkDotNet: corpus parse, vr_main load)
 // dotnet run -c Release --project bench/SpaceTime.Benchmarks -- loop [seconds]   (tick-time distribution at 90 Hz)
+// dotnet run -c Release --project bench/SpaceTime.Benchmarks -- fanout [seconds] [clients...]   (telemetry fan-out at 10 Hz)
 return args.FirstOrDefault() switch
 {
     "loop" => await LoopHarness.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30)),
     "parse" => Run(args[1..]),
+    "fanout" => await FanOutHarness.RunAsync(
+        TimeSpan.FromSeconds(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
+        args.Length > 2 ? [.. args[2..].Select(int.Parse)] : [10, 100, 500, 1000]),
     _ => Usage(),
 };
 
@@ -18,6 +22,6 @@ static int Run(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: SpaceTime.Benchmarks parse [BenchmarkDotNet args] | loop [seconds]");
+    Console.Error.WriteLine("usage: SpaceTime.Benchmarks parse [BenchmarkDotNet args] | loop [seconds] | fanout [seconds] [clients...]");
     return 2;
 }
