@@ -4,8 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the tests use (real tools, no mocks); later features add their validators here.
-APT_PACKAGES=()
+# Debian packages the tests use (real tools, no mocks):
+#   prometheus  -> promtool, which checks the /metrics exposition
+#   socat       -> serves clangd (a real language server) over TCP for the editor-bridge tests
+#   clangd      -> that language server
+APT_PACKAGES=(prometheus socat clangd)
 
 install_packages() {
   local missing=()
