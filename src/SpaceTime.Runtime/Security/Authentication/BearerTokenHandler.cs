@@ -51,7 +51,18 @@ public sealed class BearerTokenHandler(
         }
 
         var check = tokens.Validate(header[7..].Trim());
-        return Task.FromResult(check.Succeeded ? Success(check.Claims!) : Fail(check.Failure));
+        if (!check.Succeeded)
+        {
+            return Task.FromResult(Fail(check.Failure));
+        }
+
+        if (!HttpMethods.IsGet(Request.Method) && !HttpMethods.IsHead(Request.Method))
+        {
+            // Reads are too many to audit one by one; every state-changing request is.
+            audit.Write(new AuditEvent("auth", "AUTH_SUCCESS", security.Client(Context), Request.Path, check.Claims!.Subject, check.Claims.Role, Details: Request.Method));
+        }
+
+        return Task.FromResult(Success(check.Claims!));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -155,6 +155,18 @@ public sealed class ClientRateLimiter(RateLimitSettings settings, TimeProvider t
             }
         }
 
+        var window = (long)(Settings.ViolationWindowMinutes * 60 * time.TimestampFrequency);
+        foreach (var (client, queue) in _violations)
+        {
+            lock (queue)
+            {
+                if (queue.Count == 0 || now - queue.Peek() > window)
+                {
+                    _violations.TryRemove(client, out _);
+                }
+            }
+        }
+
         foreach (var (client, until) in _bans)
         {
             if (until <= time.GetUtcNow())

@@ -206,6 +206,13 @@ public sealed class TokenService
         {
             list.RemoveAll(s => s.ExpiresAt <= seconds);
         }
+
+        // Activity records only matter within the idle timeout; drop older ones so the map stays bounded.
+        var idle = TimeSpan.FromMinutes(Math.Max(_settings.SessionTimeoutMinutes, 1) * 2);
+        foreach (var jti in _lastSeen.Where(p => now - p.Value > idle).Select(p => p.Key).ToList())
+        {
+            _lastSeen.Remove(jti);
+        }
     }
 
     private void LoadState()
