@@ -55,6 +55,7 @@ public static class SecurityConfiguration
         }
 
         var securityFile = Path.Combine(configDir, $"security_{environment}.json");
+        RefuseSecretsInFile(securityFile);
         if (Read<SecurityFile>(securityFile) is { } security)
         {
             settings.Authentication = security.Authentication ?? settings.Authentication;
@@ -80,6 +81,36 @@ public static class SecurityConfiguration
                || v.StartsWith("your-", StringComparison.OrdinalIgnoreCase)
                || v.Equals("changeme", StringComparison.OrdinalIgnoreCase)
                || v.Equals("secret", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Secrets belong in the environment, never in a file that may be committed or packaged.</summary>
+    private static void RefuseSecretsInFile(string file)
+    {
+        if (!File.Exists(file))
+        {
+            return;
+        }
+
+        System.Text.Json.Nodes.JsonNode? root;
+        try
+        {
+            root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException)
+        {
+            return; // Read reports the syntax error with its position.
+        }
+
+        if (root?["authentication"] is System.Text.Json.Nodes.JsonObject authentication)
+        {
+            foreach (var (key, variable) in new[] { ("api_token", "API_TOKEN"), ("jwt_secret_key", "JWT_SECRET_KEY"), ("metrics_token", "METRICS_TOKEN") })
+            {
+                if (authentication.ContainsKey(key))
+                {
+                    throw new SecurityConfigurationException(file, $"authentication.{key}", $"secrets are not read from files; set the {variable} environment variable");
+                }
+            }
+        }
     }
 
     private static T? Read<T>(string file)

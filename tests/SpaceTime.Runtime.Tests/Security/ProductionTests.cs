@@ -32,6 +32,9 @@ public sealed class ProductionTests(ProductionRuntimeFixture runtime) : IClassFi
         Assert.Equal("res://tests/debug.tscn", problem.Str("scene_path"));
         var scene = await _admin.GetJsonAsync("/scene");
         Assert.NotEqual("res://tests/debug.tscn", scene.GetProperty("scene_path").GetString());
+        Assert.Contains(SecurityHttp.ReadAuditLines(runtime.AuditFile), l =>
+            l.Str("result") == "WHITELIST_VIOLATION" && l.GetProperty("status").GetInt32() == 403 && l.Str("endpoint") == "/scene"
+            && l.Str("details").StartsWith("res://tests/debug.tscn", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -68,6 +68,8 @@ public sealed class SceneRateLimitTests(SceneRateLimitFixture runtime) : IClassF
         await _client.GetJsonAsync("/state/player");
         using var stillLimited = await _client.GetAsync("/scene", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.TooManyRequests, stillLimited.StatusCode);
+        Assert.Contains(SecurityHttp.ReadAuditLines(runtime.AuditFile), l =>
+            l.Str("result") == "RATE_LIMIT" && l.GetProperty("status").GetInt32() == 429 && l.Str("endpoint") == "/scene" && l.Str("client") == "unknown");
     }
 
     [Theory]

@@ -67,6 +67,11 @@ public sealed class TokenService
             throw new ArgumentException("subject must be 1-128 characters", nameof(subject));
         }
 
+        if (subject is StaticTokenSubject or MetricsTokenSubject or "anonymous")
+        {
+            throw new ArgumentException($"subject '{subject}' is reserved", nameof(subject));
+        }
+
         var lifetime = ttl ?? TimeSpan.FromSeconds(_settings.TokenExpirySeconds);
         if (lifetime < TimeSpan.FromMinutes(1) || lifetime > TimeSpan.FromSeconds(_settings.MaxTokenExpirySeconds))
         {
