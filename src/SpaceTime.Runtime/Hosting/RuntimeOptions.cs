@@ -35,7 +35,7 @@ public sealed class RuntimeOptions
     /// <summary>Where announcements are sent: an address (default loopback) or a broadcast address.</summary>
     public string DiscoveryTarget { get; set; } = "127.0.0.1";
 
-    [Range(1, 3600)]
+    [Range(0.1, 3600)]
     public double DiscoveryIntervalSeconds { get; set; } = 5;
 
     /// <summary>Godot editor debug adapter (DAP) port to keep a connection to; unset = bridge off.</summary>

@@ -36,7 +36,9 @@ public static class MetricsApi
         finally
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
-            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            var template = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+            // A group's own route ("/scene" + "") reads "/scene/"; label it as clients call it.
+            var route = template is null ? "unmatched" : template.Length > 1 ? template.TrimEnd('/') : template;
             var status = context.Response.StatusCode;
             context.RequestServices.GetRequiredService<RuntimeMetrics>().ObserveRequest(route, context.Request.Method, status, elapsed.TotalSeconds);
             context.RequestServices.GetRequiredService<RequestProfiler>().Record(route, context.Request.Method, status, elapsed.TotalMilliseconds);

@@ -22,6 +22,7 @@ public sealed class TelemetryConnection
     private readonly TimeSpan _sendTimeout;
     private long _dropped;
     private long _sent;
+    private long _reported;
 
     public TelemetryConnection(string id, string address, WebSocket socket, TelemetryOptions options)
     {
@@ -149,7 +150,18 @@ public sealed class TelemetryConnection
     /// <summary>Writes queued messages to the socket until it closes or <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunSenderAsync(CancellationToken cancellationToken)
     {
-        var reported = 0L;
+        try
+        {
+            await SendLoopAsync(cancellationToken);
+        }
+        finally
+        {
+            ReportDrops();
+        }
+    }
+
+    private async Task SendLoopAsync(CancellationToken cancellationToken)
+    {
         while (!cancellationToken.IsCancellationRequested && _socket.State == WebSocketState.Open)
         {
             await _signal.WaitAsync(cancellationToken);
@@ -170,12 +182,18 @@ public sealed class TelemetryConnection
                 }
             }
 
-            var dropped = Dropped;
-            if (dropped > reported)
-            {
-                MessagesDropped?.Invoke((int)(dropped - reported));
-                reported = dropped;
-            }
+            ReportDrops();
+        }
+    }
+
+    /// <summary>Passes drops not yet reported to <see cref="MessagesDropped"/> (the metrics).</summary>
+    private void ReportDrops()
+    {
+        var dropped = Dropped;
+        var reported = Interlocked.Exchange(ref _reported, dropped);
+        if (dropped > reported)
+        {
+            MessagesDropped?.Invoke((int)(dropped - reported));
         }
     }
 

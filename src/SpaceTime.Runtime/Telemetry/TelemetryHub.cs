@@ -142,7 +142,11 @@ public sealed class TelemetryHub : BackgroundService
 
             // Sampled and serialized once for every client due in this round.
             message ??= TelemetryMessages.Event(stream, await sample(cancellationToken), _time.GetUtcNow());
-            connection.OfferLatest(stream, message);
+            if (connection.IsSubscribed(stream))
+            {
+                // Checked again: the client may have unsubscribed while the sample was taken.
+                connection.OfferLatest(stream, message);
+            }
         }
     }
 

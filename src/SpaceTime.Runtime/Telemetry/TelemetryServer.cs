@@ -146,20 +146,21 @@ public sealed partial class TelemetryServer(
         }
 
         var connection = new TelemetryConnection(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), address, socket, _options);
+        // "connected" goes out first, before the connection can receive any stream or event.
+        await socket.SendAsync(TelemetryMessages.Event(TelemetryMessages.Connected, new
+        {
+            peer_id = connection.Id,
+            server_version = TelemetryMessages.ServerVersion,
+            capabilities = TelemetryMessages.Capabilities,
+            subscriptions = connection.Subscriptions,
+            subject = claims.Subject,
+            role = claims.Role,
+        }, DateTimeOffset.UtcNow), WebSocketMessageType.Text, true, context.RequestAborted);
         hub.Add(connection);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         var sender = connection.RunSenderAsync(stop.Token);
         try
         {
-            connection.Enqueue(TelemetryMessages.Event(TelemetryMessages.Connected, new
-            {
-                peer_id = connection.Id,
-                server_version = TelemetryMessages.ServerVersion,
-                capabilities = TelemetryMessages.Capabilities,
-                subscriptions = connection.Subscriptions,
-                subject = claims.Subject,
-                role = claims.Role,
-            }, DateTimeOffset.UtcNow));
             await ReceiveCommandsAsync(socket, connection, stop.Token);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
