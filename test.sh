@@ -39,6 +39,7 @@ trap 'rm -f "$log"' EXIT
 status=0
 dotnet test --solution SpaceTime.slnx -c Release --no-build 2>&1 | tee "$log" || status=$?
 
+# Exit code 8 means a test project ran no test: treat it as a failure too (a project without tests is a mistake).
 # Microsoft.Testing.Platform prints a run summary ("total: N", "failed: N", "succeeded: N", "skipped: N").
 summary=$(awk '/Test run summary/{found=1; t=f=s=k=0} found && /^ *total:/{t=$2} found && /^ *failed:/{f=$2} found && /^ *succeeded:/{s=$2} found && /^ *skipped:/{k=$2} END{print s+0, f+0, k+0, t+0}' "$log")
 read -r passed failed skipped total <<<"$summary"

@@ -1,7 +1,0 @@
-namespace SpaceTime.Manager;
-
-/// <summary>Settings of <c>spacetime manage</c>.</summary>
-public sealed class ManagerOptions
-{
-    public const string SectionName = "Manager";
-}
