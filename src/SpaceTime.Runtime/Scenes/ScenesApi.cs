@@ -65,10 +65,22 @@ public static class ScenesApi
         return TypedResults.Ok(new CurrentSceneResponse(state.Name, state.Path, state.Loaded ? "loaded" : "no_scene", state.NodeCount, state.LoadedAt, state.LoadDurationMs));
     }
 
-    public static async Task<Results<Ok<SceneLoadResponse>, ProblemHttpResult>> LoadScene(
-        SceneLoadRequest? request, [AsParameters] SceneServices services, CancellationToken cancellationToken)
+    public static Task<Results<Ok<SceneLoadResponse>, ProblemHttpResult>> LoadScene(
+        SceneLoadRequest? request, [AsParameters] SceneServices services, CancellationToken cancellationToken) =>
+        LoadAsync(request?.ScenePath ?? services.Game.Project.Settings.MainScene ?? "res://vr_main.tscn", reload: false, services, cancellationToken);
+
+    public static async Task<Results<Ok<SceneLoadResponse>, ProblemHttpResult>> ReloadScene([AsParameters] SceneServices services, CancellationToken cancellationToken)
     {
-        var path = request?.ScenePath ?? services.Game.Project.Settings.MainScene ?? "res://vr_main.tscn";
+        var current = await services.Game.ReadAsync(w => w.Scene?.ResourcePath, cancellationToken);
+        return current is null
+            ? ApiProblems.NotFound("No scene is loaded, so there is nothing to reload")
+            : await LoadAsync(current, reload: true, services, cancellationToken);
+    }
+
+    /// <summary>Path check, whitelist, load, audit: the same for a load and a reload.</summary>
+    private static async Task<Results<Ok<SceneLoadResponse>, ProblemHttpResult>> LoadAsync(
+        string path, bool reload, SceneServices services, CancellationToken cancellationToken)
+    {
         if (services.Refuse(path) is { } refused)
         {
             return refused;
@@ -77,38 +89,13 @@ public static class ScenesApi
         try
         {
             var result = await services.Game.LoadSceneAsync(path, cancellationToken);
-            services.Write("SCENE_LOAD", result.Path, 200, $"loaded in {result.LoadDurationMs:F1} ms");
-            return TypedResults.Ok(new SceneLoadResponse("loaded", result.Path, result.Name, Math.Round(result.LoadDurationMs, 3), result.NodeCount, "Scene loaded successfully"));
+            services.Write(reload ? "SCENE_RELOAD" : "SCENE_LOAD", result.Path, 200, $"{(reload ? "reloaded" : "loaded")} in {result.LoadDurationMs:F1} ms");
+            return TypedResults.Ok(new SceneLoadResponse(reload ? "reloaded" : "loaded", result.Path, result.Name, Math.Round(result.LoadDurationMs, 3), result.NodeCount,
+                reload ? "Scene reloaded successfully" : "Scene loaded successfully"));
         }
         catch (SceneLoadException e)
         {
             services.Write("FAILURE", path, StatusOf(e), e.Message);
-            return SceneProblem(e);
-        }
-    }
-
-    public static async Task<Results<Ok<SceneLoadResponse>, ProblemHttpResult>> ReloadScene([AsParameters] SceneServices services, CancellationToken cancellationToken)
-    {
-        var current = await services.Game.ReadAsync(w => w.Scene?.ResourcePath, cancellationToken);
-        if (current is null)
-        {
-            return ApiProblems.NotFound("No scene is loaded, so there is nothing to reload");
-        }
-
-        if (services.Refuse(current) is { } refused)
-        {
-            return refused;
-        }
-
-        try
-        {
-            var result = await services.Game.LoadSceneAsync(current, cancellationToken);
-            services.Write("SCENE_RELOAD", result.Path, 200, $"reloaded in {result.LoadDurationMs:F1} ms");
-            return TypedResults.Ok(new SceneLoadResponse("reloaded", result.Path, result.Name, Math.Round(result.LoadDurationMs, 3), result.NodeCount, "Scene reloaded successfully"));
-        }
-        catch (SceneLoadException e)
-        {
-            services.Write("FAILURE", current, StatusOf(e), e.Message);
             return SceneProblem(e);
         }
     }
