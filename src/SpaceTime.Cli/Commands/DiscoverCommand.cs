@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using SpaceTime.Runtime.Discovery;
-using SpaceTime.Runtime.Security;
+using SpaceTime.Security;
 
 namespace SpaceTime.Cli.Commands;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using SpaceTime.Runtime.Hosting;
-using SpaceTime.Runtime.Security;
-using SpaceTime.Runtime.Security.Authentication;
-using SpaceTime.Runtime.Security.Tokens;
+using SpaceTime.Security;
+using SpaceTime.Security.Authentication;
+using SpaceTime.Security.Tokens;
 
 namespace SpaceTime.Cli.Commands;
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using SpaceTime.Engine.Worlds;
 using SpaceTime.Runtime.Hosting;
-using SpaceTime.Runtime.Security;
+using SpaceTime.Security;
 using SpaceTime.Runtime.Status;
 using SpaceTime.Runtime.Telemetry;
 

@@ -3,17 +3,18 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SpaceTime.Security.Http;
 using SpaceTime.Engine.Worlds;
 using SpaceTime.Runtime.Health;
-using SpaceTime.Runtime.Http;
 using SpaceTime.Runtime.Input;
 using SpaceTime.Runtime.Metrics;
 using SpaceTime.Runtime.Performance;
 using SpaceTime.Runtime.Scenes;
-using SpaceTime.Runtime.Security;
+using SpaceTime.Security;
 using SpaceTime.Runtime.State;
 using SpaceTime.Runtime.Status;
 using SpaceTime.Runtime.Telemetry;
+using SpaceTime.Runtime.Whitelist;
 
 namespace SpaceTime.Runtime.Hosting;
 
@@ -65,7 +66,16 @@ public static class RuntimeHostingExtensions
         services.TryAddSingleton(sp => HeadlessGame.Open(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value.ProjectPath, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<SceneHistoryStore>();
         services.AddHostedService<GameService>();
-        return builder.AddSpaceTimeSecuritySettings();
+
+        var configuration = builder.Configuration;
+        var environment = configuration[$"{RuntimeOptions.SectionName}:Environment"] ?? "development";
+        var configDir = configuration[$"{RuntimeOptions.SectionName}:ConfigDir"] ?? Path.Combine(AppContext.BaseDirectory, "config");
+        var dataDir = Path.GetFullPath(configuration[$"{RuntimeOptions.SectionName}:DataDir"] ?? RuntimeOptions.DefaultDataDir);
+        var security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir);
+        // Read now, like the security settings, so a broken whitelist stops start-up with the file and key named.
+        services.AddSingleton(new SceneWhitelist(Path.Combine(configDir, "scene_whitelist.json"), environment));
+        services.AddHostedService<SecurityStartupService>();
+        return security;
     }
 
     /// <param name="builder">The host builder.</param>
@@ -143,6 +153,7 @@ public static class RuntimeHostingExtensions
         app.MapInputApi();
         app.MapPerformanceApi();
         app.MapAuthApi();
+        app.MapWhitelistApi();
         app.MapMetricsApi();
         return app;
     }

@@ -1,10 +1,10 @@
 using System.Numerics;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SpaceTime.Security.Http;
 using SpaceTime.Engine.Players;
 using SpaceTime.Engine.Worlds;
-using SpaceTime.Runtime.Http;
 using SpaceTime.Runtime.State;
-using SpaceTime.Runtime.Security.Authentication;
+using SpaceTime.Security.Authentication;
 
 namespace SpaceTime.Runtime.Input;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using SpaceTime.Runtime.Profiling;
-using SpaceTime.Runtime.Security.Authentication;
+using SpaceTime.Security.Authentication;
 
 namespace SpaceTime.Runtime.Metrics;
 

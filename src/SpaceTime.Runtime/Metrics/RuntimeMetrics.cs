@@ -1,7 +1,7 @@
 using Prometheus;
 using SpaceTime.Engine.Worlds;
-using SpaceTime.Runtime.Security;
-using SpaceTime.Runtime.Security.Audit;
+using SpaceTime.Security;
+using SpaceTime.Security.Audit;
 
 namespace SpaceTime.Runtime.Metrics;
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SpaceTime.Engine.Worlds;
-using SpaceTime.Runtime.Security.Authentication;
+using SpaceTime.Security.Authentication;
 
 namespace SpaceTime.Runtime.Performance;
 

@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using SpaceTime.Security.Http;
 using SpaceTime.Engine.Scenes;
 using SpaceTime.Engine.Worlds;
-using SpaceTime.Runtime.Http;
-using SpaceTime.Runtime.Security;
-using SpaceTime.Runtime.Security.Audit;
-using SpaceTime.Runtime.Security.Whitelist;
+using SpaceTime.Security;
+using SpaceTime.Security.Audit;
+using SpaceTime.Runtime.Whitelist;
 
 namespace SpaceTime.Runtime.Scenes;
 

@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using SpaceTime.Security.Http;
 using SpaceTime.Engine.Scenes;
 using SpaceTime.Engine.Worlds;
 using SpaceTime.Runtime.Hosting;
 using SpaceTime.Runtime.Http;
-using SpaceTime.Runtime.Security.Authentication;
+using SpaceTime.Security.Authentication;
 
 namespace SpaceTime.Runtime.Scenes;
 

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SpaceTime.Engine.Worlds;
 using SpaceTime.Runtime.Http;
-using SpaceTime.Runtime.Security.Authentication;
+using SpaceTime.Security.Authentication;
 
 namespace SpaceTime.Runtime.State;
 

@@ -9,7 +9,7 @@ using SpaceTime.Runtime.EditorBridge;
 using SpaceTime.Runtime.Hosting;
 using SpaceTime.Runtime.State;
 using SpaceTime.Runtime.Telemetry;
-using SpaceTime.Runtime.Security.Authentication;
+using SpaceTime.Security.Authentication;
 
 namespace SpaceTime.Runtime.Status;
 

@@ -6,9 +6,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using SpaceTime.Runtime.Hosting;
 using SpaceTime.Runtime.Metrics;
-using SpaceTime.Runtime.Security;
-using SpaceTime.Runtime.Security.Authentication;
-using SpaceTime.Runtime.Security.Tokens;
+using SpaceTime.Security;
+using SpaceTime.Security.Authentication;
+using SpaceTime.Security.Tokens;
 using SpaceTime.Runtime.Status;
 
 namespace SpaceTime.Runtime.Telemetry;

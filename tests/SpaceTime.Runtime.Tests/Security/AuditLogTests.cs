@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
-using SpaceTime.Runtime.Security.Audit;
+using SpaceTime.Security.Audit;
 
 namespace SpaceTime.Runtime.Tests.Security;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using SpaceTime.Runtime.Security.Tokens;
+using SpaceTime.Security.Tokens;
 
 namespace SpaceTime.Runtime.Tests.Security;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using SpaceTime.Runtime.Security;
+using SpaceTime.Security;
 
 namespace SpaceTime.Runtime.Tests.Security;
 
@@ -23,7 +23,6 @@ public sealed class SecurityConfigurationTests : IDisposable
         Assert.True(settings.Authentication.Enabled);
         Assert.True(settings.RateLimiting.Enabled);
         Assert.False(settings.Cors.Enabled);
-        Assert.Equal(_config.WhitelistFile, settings.WhitelistFile);
     }
 
     [Fact]

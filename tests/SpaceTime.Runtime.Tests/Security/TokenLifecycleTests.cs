@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using SpaceTime.Runtime.Security.Tokens;
+using SpaceTime.Security.Tokens;
 
 namespace SpaceTime.Runtime.Tests.Security;
 

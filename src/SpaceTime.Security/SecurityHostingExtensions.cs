@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using SpaceTime.Security.Audit;
+using SpaceTime.Security.Authentication;
+using SpaceTime.Security.RateLimiting;
+using SpaceTime.Security.Tokens;
+
+namespace SpaceTime.Security;
+
+/// <summary>Registers and wires the security features: settings, audit log, tokens, roles, rate limits, CORS.</summary>
+public static class SecurityHostingExtensions
+{
+    /// <summary>
+    /// Loads the settings now, so bad configuration stops start-up before anything listens. Environment variables
+    /// (API_TOKEN, JWT_SECRET_KEY...) are read through the host's configuration.
+    /// </summary>
+    /// <param name="builder">The host builder.</param>
+    /// <param name="configDir">Folder of &lt;env&gt;.json and security_&lt;env&gt;.json.</param>
+    /// <param name="environment">production, staging, development or test.</param>
+    /// <param name="dataDir">Where keys, revocations and (by default) the audit log are kept.</param>
+    public static SecuritySettings AddSpaceTimeSecuritySettings(this IHostApplicationBuilder builder, string configDir, string environment, string dataDir)
+    {
+        var configuration = builder.Configuration;
+        var settings = SecurityConfiguration.Load(configDir, environment, key => configuration[key]);
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(new SecurityContext(settings));
+        services.AddSingleton(sp => new AuditLog(
+            Path.IsPathRooted(settings.Audit.Path) ? settings.Audit.Path : Path.Combine(dataDir, settings.Audit.Path),
+            settings.Audit.Enabled, settings.Audit.MaxFileSizeMb, settings.Audit.RetentionDays, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new TokenService(dataDir, settings.Authentication, sp.GetRequiredService<TimeProvider>()));
+        return settings;
+    }
+
+    /// <summary>HTTP security: bearer authentication, permission policies, rate limiting and CORS.</summary>
+    public static WebApplicationBuilder AddSpaceTimeSecurity(this WebApplicationBuilder builder, SecuritySettings settings)
+    {
+        var services = builder.Services;
+        services.AddSingleton(sp => new ClientRateLimiter(settings.RateLimiting, sp.GetRequiredService<TimeProvider>()));
+        services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, _ => { });
+        services.AddAuthorization(o =>
+        {
+            foreach (var permission in Permissions.MinimumRole.Keys)
+            {
+                o.AddPolicy(permission, p => p.RequireAuthenticatedUser().AddRequirements(new PermissionRequirement(permission)));
+            }
+
+            // Secure by default: an endpoint that names no permission still needs a readonly caller.
+            o.FallbackPolicy = o.GetPolicy(Permissions.StatusRead);
+        });
+        services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, PermissionResultHandler>();
+        if (settings.Cors.Enabled)
+        {
+            services.AddCors(o => o.AddDefaultPolicy(p => p
+                .WithOrigins([.. settings.Cors.AllowedOrigins])
+                .WithMethods([.. settings.Cors.AllowedMethods])
+                .WithHeaders("Authorization", "Content-Type")
+                .WithExposedHeaders("Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")));
+        }
+
+        return builder;
+    }
+
+    public static WebApplication UseSpaceTimeSecurity(this WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<SecuritySettings>();
+        app.UseSecurityHeaders();
+        app.UseRequestSizeLimit();
+        app.UseDebugEndpointGate();
+        if (settings.Cors.Enabled)
+        {
+            // Before rate limits and authentication, so preflight requests are answered without a token.
+            app.UseCors();
+        }
+
+        app.UseClientRateLimits();
+        app.UseRequestTimeouts();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+}

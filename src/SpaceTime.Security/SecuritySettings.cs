@@ -1,0 +1,131 @@
+namespace SpaceTime.Security;
+
+// The security configuration, as read from config/<env>.json, config/security_<env>.json and
+// config/scene_whitelist.json, then environment variables, then command-line options.
+// Property names map to snake_case keys in the files.
+
+/// <summary>All security settings in force for this process.</summary>
+public sealed class SecuritySettings
+{
+    public string Environment { get; set; } = "development";
+
+    public bool IsProduction => Environment == "production";
+
+    public HttpApiSettings HttpApi { get; set; } = new();
+
+    public AuthenticationSettings Authentication { get; set; } = new();
+
+    public RateLimitSettings RateLimiting { get; set; } = new();
+
+    public CorsSettings Cors { get; set; } = new();
+
+    public AuditSettings Audit { get; set; } = new();
+
+    public DebugSettings Debug { get; set; } = new();
+
+    /// <summary>Addresses of reverse proxies whose <c>X-Forwarded-For</c> is believed.</summary>
+    public List<string> TrustedProxies { get; set; } = [];
+}
+
+/// <summary>config/&lt;env&gt;.json "http_api".</summary>
+public sealed class HttpApiSettings
+{
+    /// <summary>Whether the HTTP API listens at all. Production requires <c>GODOT_ENABLE_HTTP_API=true</c>.</summary>
+    public bool Enabled { get; set; } = true;
+
+    public double MaxRequestSizeMb { get; set; } = 1;
+
+    public int RequestTimeoutMs { get; set; } = 30_000;
+
+    public int MaxConnections { get; set; } = 100;
+}
+
+/// <summary>security_&lt;env&gt;.json "authentication".</summary>
+public sealed class AuthenticationSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Default lifetime of issued tokens, in seconds (<c>JWT_TOKEN_EXPIRY</c>).</summary>
+    public int TokenExpirySeconds { get; set; } = 3600;
+
+    /// <summary>Longest lifetime a token may be issued with.</summary>
+    public int MaxTokenExpirySeconds { get; set; } = 30 * 24 * 3600;
+
+    public bool TokenRefreshEnabled { get; set; } = true;
+
+    /// <summary>How long a rotated-out signing key keeps validating tokens.</summary>
+    public int KeyRotationGraceMinutes { get; set; } = 60;
+
+    /// <summary>A session (token) unused for this long is no longer accepted; 0 = no idle timeout.</summary>
+    public int SessionTimeoutMinutes { get; set; } = 120;
+
+    /// <summary>Live tokens per subject; issuing one more revokes the oldest. 0 = unlimited.</summary>
+    public int MaxConcurrentSessions { get; set; } = 3;
+
+    /// <summary>The static admin token (<c>API_TOKEN</c>); never read from files.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? ApiToken { get; set; }
+
+    /// <summary>A token that may only read <c>/metrics</c> (<c>METRICS_TOKEN</c>), for Prometheus; never read from files.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? MetricsToken { get; set; }
+
+    /// <summary>The HS256 signing secret (<c>JWT_SECRET_KEY</c>); never read from files.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? JwtSecretKey { get; set; }
+}
+
+/// <summary>security_&lt;env&gt;.json "rate_limiting".</summary>
+public sealed class RateLimitSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Requests per minute per client over all endpoints (except <c>/health</c>).</summary>
+    public int GlobalRequestsPerMinute { get; set; } = 300;
+
+    /// <summary>Requests per minute per client for each endpoint not listed in <see cref="PerEndpointLimits"/>.</summary>
+    public int DefaultRequestsPerMinute { get; set; } = 100;
+
+    /// <summary>Per-endpoint requests per minute, by path prefix; 0 turns the endpoint off.</summary>
+    public Dictionary<string, int> PerEndpointLimits { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Bucket size as a multiple of the per-minute rate (short bursts allowed).</summary>
+    public double BurstMultiplier { get; set; } = 1.2;
+
+    /// <summary>Rejections within <see cref="ViolationWindowMinutes"/> that ban a client.</summary>
+    public int BanAfterViolations { get; set; } = 20;
+
+    public int ViolationWindowMinutes { get; set; } = 5;
+
+    public int BanDurationMinutes { get; set; } = 60;
+}
+
+/// <summary>config/&lt;env&gt;.json "cors". Off unless enabled with an allow-list.</summary>
+public sealed class CorsSettings
+{
+    public bool Enabled { get; set; }
+
+    public List<string> AllowedOrigins { get; set; } = [];
+
+    public List<string> AllowedMethods { get; set; } = ["GET", "POST", "PUT", "DELETE"];
+}
+
+/// <summary>config/&lt;env&gt;.json "audit".</summary>
+public sealed class AuditSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Folder of the audit log; relative paths are under the data dir.</summary>
+    public string Path { get; set; } = "audit";
+
+    public int RetentionDays { get; set; } = 30;
+
+    public double MaxFileSizeMb { get; set; } = 10;
+}
+
+/// <summary>config/&lt;env&gt;.json "debug".</summary>
+public sealed class DebugSettings
+{
+    /// <summary>Whether <c>/debug/*</c> endpoints exist; always off in production.</summary>
+    public bool EnableDebugEndpoints { get; set; } = true;
+}
