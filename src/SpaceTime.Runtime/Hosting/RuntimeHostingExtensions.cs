@@ -80,7 +80,8 @@ public static class RuntimeHostingExtensions
 
     /// <param name="builder">The host builder.</param>
     /// <param name="overrides">Settings that win over configuration files and environment variables (command-line options).</param>
-    public static WebApplicationBuilder AddSpaceTimeRuntime(this WebApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <returns>The security settings in force (they say, among other things, whether the HTTP API is on).</returns>
+    public static SecuritySettings AddSpaceTimeRuntime(this WebApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var security = builder.AddSpaceTimeGame(overrides);
         builder.AddSpaceTimeSecurity(security);
@@ -131,7 +132,7 @@ public static class RuntimeHostingExtensions
 
             // Any other host value fails options validation at start-up with the key named.
         });
-        return builder;
+        return security;
     }
 
     public static WebApplication MapSpaceTimeRuntime(this WebApplication app)

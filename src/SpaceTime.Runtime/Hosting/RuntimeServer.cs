@@ -16,18 +16,6 @@ public static class RuntimeServer
     /// <returns>The started host: a <see cref="WebApplication"/>, or a plain host when the HTTP API is off.</returns>
     public static async Task<IHost> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
     {
-        var probe = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-        var security = probe.AddSpaceTimeGame(settings);
-        if (!security.HttpApi.Enabled)
-        {
-            // The documents' release rule: no HTTP API unless GODOT_ENABLE_HTTP_API=true. The game still runs.
-            probe.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-            var game = probe.Build();
-            await game.StartAsync(cancellationToken);
-            RuntimeLog.HttpApiOff(game.Services.GetRequiredService<ILogger<RuntimeOptions>>(), security.Environment);
-            return game;
-        }
-
         var requested = RequestedPort(settings);
         int[] candidates = requested == RuntimeOptions.DefaultHttpPort ? [requested, .. RuntimeOptions.FallbackHttpPorts] : [requested];
         for (var i = 0; ; i++)
@@ -39,7 +27,11 @@ public static class RuntimeServer
             builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
             // Start-up failures reach the caller as exceptions and are reported there once, without a stack trace.
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-            builder.AddSpaceTimeRuntime(overrides);
+            if (!builder.AddSpaceTimeRuntime(overrides).HttpApi.Enabled)
+            {
+                return await StartWithoutHttpAsync(settings, cancellationToken);
+            }
+
             var app = builder.Build();
             app.MapSpaceTimeRuntime();
             try
@@ -61,6 +53,18 @@ public static class RuntimeServer
                 throw;
             }
         }
+    }
+
+    /// <summary>The documents' release rule: no HTTP API unless GODOT_ENABLE_HTTP_API=true. The game still runs.</summary>
+    private static async Task<IHost> StartWithoutHttpAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        var security = builder.AddSpaceTimeGame(settings);
+        var game = builder.Build();
+        await game.StartAsync(cancellationToken);
+        RuntimeLog.HttpApiOff(game.Services.GetRequiredService<ILogger<RuntimeOptions>>(), security.Environment);
+        return game;
     }
 
     public static bool IsAddressInUse(Exception e) =>
