@@ -6,7 +6,10 @@ namespace SpaceTime.Runtime.Http;
 /// <summary>A vector on the wire: <c>{"x","y","z"}</c>.</summary>
 public sealed record Vec3(double X, double Y, double Z)
 {
-    public static Vec3 From(Vector3 v) => new(Math.Round(v.X, 4), Math.Round(v.Y, 4), Math.Round(v.Z, 4));
+    public static Vec3 From(Vector3 v) => new(Clean(v.X, 4), Clean(v.Y, 4), Clean(v.Z, 4));
+
+    /// <summary>Rounds, and writes negative zero as 0 (clients should not see "-0").</summary>
+    public static double Clean(double value, int digits) => Math.Round(value, digits) is var r && r == 0 ? 0 : r;
 
     public static Vec3? From(Vector3? v) => v is { } value ? From(value) : null;
 }
@@ -14,7 +17,7 @@ public sealed record Vec3(double X, double Y, double Z)
 /// <summary>A rotation on the wire: <c>{"x","y","z","w"}</c>.</summary>
 public sealed record Quat(double X, double Y, double Z, double W)
 {
-    public static Quat From(Quaternion q) => new(Math.Round(q.X, 5), Math.Round(q.Y, 5), Math.Round(q.Z, 5), Math.Round(q.W, 5));
+    public static Quat From(Quaternion q) => new(Vec3.Clean(q.X, 5), Vec3.Clean(q.Y, 5), Vec3.Clean(q.Z, 5), Vec3.Clean(q.W, 5));
 }
 
 public sealed record PoseJson(Vec3 Position, Quat Rotation)

@@ -22,7 +22,7 @@ public sealed record PlayerJson(
 {
     public static PlayerJson From(PlayerState p) => new(
         p.Exists, p.Spawned, p.Exists, p.Name, p.Type, p.NodePath, Vec3.From(p.Position), Vec3.From(p.Velocity), p.OnFloor,
-        new Vec3(0, Math.Round(p.YawDegrees, 3), 0), p.SpawnedAt, Vec3.From(p.SpawnPoint), p.Respawns);
+        new Vec3(0, Vec3.Clean(p.YawDegrees, 3), 0), p.SpawnedAt, Vec3.From(p.SpawnPoint), p.Respawns);
 }
 
 public sealed record VrJson(

@@ -1,0 +1,51 @@
+namespace SpaceTime.Manager.Supervision;
+
+public sealed record GodotProcessHealth(bool Running, int? Pid);
+
+public sealed record GodotApiHealth(bool Reachable);
+
+public sealed record SceneHealth(bool Loaded, string? Name);
+
+public sealed record PlayerHealth(bool Spawned);
+
+/// <summary>What <c>GET /health</c> reports: the documents' shape, with each failing condition named in <see cref="BlockingIssues"/>.</summary>
+public sealed record HealthSnapshot(
+    DateTimeOffset Timestamp,
+    GodotProcessHealth GodotProcess,
+    GodotApiHealth GodotApi,
+    SceneHealth Scene,
+    PlayerHealth Player,
+    bool OverallHealthy,
+    IReadOnlyList<string> BlockingIssues);
+
+/// <summary>One run of the game that ended: how, and what the supervisor did next.</summary>
+/// <param name="Pid">The pid (and process group) of the run.</param>
+/// <param name="StartedAt">When the run started.</param>
+/// <param name="ExitedAt">When its exit was noticed.</param>
+/// <param name="ExitCode">The exit code; null when a signal ended it.</param>
+/// <param name="Signal">The signal that ended it, if any.</param>
+/// <param name="Reason">Why the run ended, e.g. "Godot process exited unexpectedly (exit code 3)".</param>
+/// <param name="RestartDelay">The back-off before the next start; null when the supervisor did not restart (stop or give-up).</param>
+public sealed record ChildExitRecord(
+    int Pid,
+    DateTimeOffset StartedAt,
+    DateTimeOffset ExitedAt,
+    int? ExitCode,
+    int? Signal,
+    string Reason,
+    TimeSpan? RestartDelay);
+
+/// <summary>What <c>GET /status</c> reports.</summary>
+public sealed record StatusSnapshot(
+    LifecycleState State,
+    DateTimeOffset StateSince,
+    int? Pid,
+    DateTimeOffset? StartedAt,
+    TimeSpan? Uptime,
+    int RestartCount,
+    IReadOnlyList<ChildExitRecord> RestartHistory,
+    ChildExitRecord? LastExit,
+    string? FailureReason,
+    string? DegradedReason,
+    IReadOnlyList<LifecycleTransition> Transitions,
+    IReadOnlyDictionary<LifecycleState, long> StateEntries);
