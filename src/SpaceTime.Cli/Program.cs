@@ -12,6 +12,7 @@ internal static class CliProgram
         {
             ServeCommand.Create(),
             UpCommand.Create(),
+            ManageCommand.Create(),
             TokenCommand.Create(),
             TelemetryCommand.Create(),
             DiscoverCommand.Create(),

@@ -38,6 +38,11 @@ public static class SecurityHostingExtensions
     {
         var services = builder.Services;
         services.AddSingleton(sp => new ClientRateLimiter(settings.RateLimiting, sp.GetRequiredService<TimeProvider>()));
+        services.AddRequestTimeouts(o => o.DefaultPolicy = new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
+        {
+            Timeout = TimeSpan.FromMilliseconds(settings.HttpApi.RequestTimeoutMs),
+            TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+        });
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, _ => { });
         services.AddAuthorization(o =>

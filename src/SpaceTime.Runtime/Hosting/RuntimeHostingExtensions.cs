@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SpaceTime.Security.Http;
@@ -108,11 +107,6 @@ public static class RuntimeHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Discovery.DiscoveryAnnouncer>());
         // Binding failures (bad JSON, wrong types) throw, so the problem response can say what was wrong.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddRequestTimeouts(o => o.DefaultPolicy = new RequestTimeoutPolicy
-        {
-            Timeout = TimeSpan.FromMilliseconds(security.HttpApi.RequestTimeoutMs),
-            TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
-        });
 
         var host = builder.Configuration[$"{RuntimeOptions.SectionName}:Host"] ?? "127.0.0.1";
         var port = builder.Configuration.GetValue($"{RuntimeOptions.SectionName}:HttpPort", RuntimeOptions.DefaultHttpPort);

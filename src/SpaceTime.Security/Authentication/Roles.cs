@@ -32,6 +32,7 @@ public static class Permissions
     public const string DebugRead = "debug:read";
     public const string AuthManage = "auth:manage";
     public const string WhitelistManage = "whitelist:manage";
+    public const string ProcessControl = "process:control";
 
     public static readonly IReadOnlyDictionary<string, string> MinimumRole = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -46,6 +47,7 @@ public static class Permissions
         [DebugRead] = Roles.Developer,
         [AuthManage] = Roles.Admin,
         [WhitelistManage] = Roles.Admin,
+        [ProcessControl] = Roles.Admin,
     };
 
     public static bool Allows(string? role, string permission) =>

@@ -1,0 +1,110 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SpaceTime.Manager.Supervision;
+using SpaceTime.Security.Authentication;
+using SpaceTime.Security.Http;
+
+namespace SpaceTime.Manager.Api;
+
+/// <summary>The documents' <c>/health</c> shape.</summary>
+public sealed record ManagerHealthResponse(
+    string Server,
+    DateTimeOffset Timestamp,
+    GodotProcessHealth GodotProcess,
+    GodotApiHealth GodotApi,
+    SceneHealth Scene,
+    PlayerHealth Player,
+    bool OverallHealthy,
+    IReadOnlyList<string> BlockingIssues);
+
+public sealed record ManagerStatusResponse(
+    string State,
+    DateTimeOffset StateSince,
+    int? Pid,
+    DateTimeOffset? StartedAt,
+    double? UptimeSeconds,
+    int RestartCount,
+    IReadOnlyList<ChildExitRecord> RestartHistory,
+    ChildExitRecord? LastExit,
+    string? FailureReason,
+    string? DegradedReason);
+
+public sealed record ControlResponse(string Status, string State, string Message);
+
+public sealed record LogsResponse(IReadOnlyList<string> Lines, int Count);
+
+/// <summary>The management endpoints: health (open), status, start/stop/restart (admin), logs.</summary>
+public static class ManagerApi
+{
+    public const int MaxTail = 1000;
+
+    public static IEndpointRouteBuilder MapManagerApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", GetHealth).WithTags("Manager").AllowAnonymous();
+        app.MapGet("/status", GetStatus).WithTags("Manager").RequirePermission(Permissions.StatusRead);
+        app.MapPost("/start", Start).WithTags("Manager").RequirePermission(Permissions.ProcessControl);
+        app.MapPost("/stop", Stop).WithTags("Manager").RequirePermission(Permissions.ProcessControl);
+        app.MapPost("/restart", Restart).WithTags("Manager").RequirePermission(Permissions.ProcessControl);
+        app.MapGet("/logs", GetLogs).WithTags("Manager").RequirePermission(Permissions.DebugRead);
+        return app;
+    }
+
+    /// <summary>200 when healthy, 503 otherwise, with each failing condition in <c>blocking_issues</c>.</summary>
+    public static JsonHttpResult<ManagerHealthResponse> GetHealth(GameSupervisor supervisor)
+    {
+        var h = supervisor.GetHealth();
+        var body = new ManagerHealthResponse("spacetime-manager", h.Timestamp, h.GodotProcess, h.GodotApi, h.Scene, h.Player, h.OverallHealthy, h.BlockingIssues);
+        return TypedResults.Json(body, statusCode: h.OverallHealthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    public static Ok<ManagerStatusResponse> GetStatus(GameSupervisor supervisor)
+    {
+        var s = supervisor.GetStatus();
+        return TypedResults.Ok(new ManagerStatusResponse(s.State.ToString().ToUpperInvariant(), s.StateSince, s.Pid, s.StartedAt,
+            s.Uptime?.TotalSeconds is { } up ? Math.Round(up, 3) : null, s.RestartCount, s.RestartHistory, s.LastExit, s.FailureReason, s.DegradedReason));
+    }
+
+    public static async Task<Results<Ok<ControlResponse>, Conflict<ControlResponse>>> Start(GameSupervisor supervisor, CancellationToken cancellationToken)
+    {
+        var started = await supervisor.StartGameAsync(cancellationToken);
+        var state = supervisor.GetStatus().State.ToString().ToUpperInvariant();
+        return started
+            ? TypedResults.Ok(new ControlResponse("started", state, "Supervision started; the game is starting"))
+            : TypedResults.Conflict(new ControlResponse("already_running", state, "The game is already supervised; use POST /restart"));
+    }
+
+    public static async Task<Results<Ok<ControlResponse>, Conflict<ControlResponse>>> Stop(GameSupervisor supervisor, CancellationToken cancellationToken)
+    {
+        var stopped = await supervisor.StopGameAsync(cancellationToken);
+        var state = supervisor.GetStatus().State.ToString().ToUpperInvariant();
+        return stopped
+            ? TypedResults.Ok(new ControlResponse("stopped", state, "The game and its process group were stopped"))
+            : TypedResults.Conflict(new ControlResponse("not_running", state, "The game is not supervised"));
+    }
+
+    public static async Task<Results<Ok<ControlResponse>, ProblemHttpResult>> Restart(
+        GameSupervisor supervisor, RestartLimiter limiter, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!limiter.TryAcquire(out var retryAfter))
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return ApiProblems.Create(StatusCodes.Status429TooManyRequests, $"At most {limiter.Limit} restarts per hour; try again in {seconds} s",
+                new Dictionary<string, object?> { ["retry_after_seconds"] = seconds });
+        }
+
+        await supervisor.RestartGameAsync(cancellationToken);
+        return TypedResults.Ok(new ControlResponse("restarting", supervisor.GetStatus().State.ToString().ToUpperInvariant(), "The game is restarting"));
+    }
+
+    public static Results<Ok<LogsResponse>, ProblemHttpResult> GetLogs(GameSupervisor supervisor, int tail = 100)
+    {
+        if (tail is < 1 or > MaxTail)
+        {
+            return ApiProblems.BadRequest($"'tail' must be between 1 and {MaxTail}");
+        }
+
+        var lines = supervisor.Output.Tail(tail).Select(l => l.ToString()).ToList();
+        return TypedResults.Ok(new LogsResponse(lines, lines.Count));
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Connections;
+using SpaceTime.Manager.Api;
+using SpaceTime.Manager.Supervision;
+using SpaceTime.Security;
+using SpaceTime.Security.Http;
+
+namespace SpaceTime.Manager.Hosting;
+
+/// <summary>
+/// Starts the management server (<c>spacetime manage</c>): the supervisor of the game and its HTTP endpoints on
+/// 127.0.0.1:8090, secured with the same tokens as the game (both read the signing key from the shared data dir).
+/// </summary>
+public static partial class ManagerServer
+{
+    /// <param name="options">Manager settings (already merged from environment variables and options).</param>
+    /// <param name="configDir">Folder of &lt;env&gt;.json and security_&lt;env&gt;.json.</param>
+    /// <param name="environment">production, staging, development or test.</param>
+    /// <param name="launcher">How to run the built-in runtime when no <c>--godot-path</c> is given.</param>
+    /// <param name="cancellationToken">Cancels start-up.</param>
+    public static async Task<WebApplication> StartAsync(
+        ManagerOptions options, string configDir, string environment, RuntimeLauncher launcher, CancellationToken cancellationToken)
+    {
+        if (options.Validate() is { Count: > 0 } errors)
+        {
+            throw new ArgumentException($"invalid manager options: {string.Join("; ", errors)}", nameof(options));
+        }
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        var dataDir = Path.GetFullPath(options.DataDir ?? DefaultDataDir);
+        options.DataDir = dataDir;
+        var security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir);
+        builder.AddSpaceTimeSecurity(security);
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(launcher);
+        services.AddSingleton(sp => new RestartLimiter(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<GameSupervisor>();
+        services.AddHostedService(sp => sp.GetRequiredService<GameSupervisor>());
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.AddLegacyFields);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Listen(IPAddress.Loopback, options.Port);
+        });
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSpaceTimeSecurity();
+        app.MapManagerApi();
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException e) when (e.InnerException is AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            await app.DisposeAsync();
+            throw new InvalidOperationException($"manager port {options.Port} is in use (choose another with --port)", e);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        LogListening(app.Services.GetRequiredService<ILogger<ManagerOptions>>(), $"http://127.0.0.1:{ListeningPort(app)}", options.GodotPort);
+        return app;
+    }
+
+    public static string DefaultDataDir { get; } =
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "spacetime");
+
+    public static int? ListeningPort(WebApplication app) =>
+        app.Urls.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri.Port : (int?)null).FirstOrDefault(p => p is not null);
+
+    [LoggerMessage(60, LogLevel.Information, "Manager listening on {Url}; supervising the game API on port {GodotPort}")]
+    private static partial void LogListening(ILogger logger, string url, int godotPort);
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace SpaceTime.Cli.Tests.Commands;
+
+/// <summary>The real `spacetime manage` process supervising a real `spacetime serve` child.</summary>
+public sealed class ManageCommandTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Manage_ColdStart_ReportsHealthyThenStopsTheGameOnRequest()
+    {
+        using var data = new TempFolder();
+        var (port, godotPort) = (FreePort(), FreePort());
+        await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--data-dir", data.Path, "--check-interval", "1");
+        using var http = SpacetimeProcess.CreateClient(port);
+        var ct = TestContext.Current.CancellationToken;
+
+        var health = await PollAsync(http, "/health", r => r.StatusCode == HttpStatusCode.OK, manager);
+        var body = await health.Content.ReadFromJsonAsync<JsonElement>(ct);
+        Assert.Equal("spacetime-manager", body.GetProperty("server").GetString());
+        Assert.True(body.GetProperty("godot_process").GetProperty("running").GetBoolean());
+        Assert.True(body.GetProperty("player").GetProperty("spawned").GetBoolean());
+        Assert.Empty(body.GetProperty("blocking_issues").EnumerateArray());
+
+        var status = await http.GetFromJsonAsync<JsonElement>("/status", ct);
+        Assert.Equal("READY", status.GetProperty("state").GetString());
+        using (var anonymous = new HttpClient { BaseAddress = http.BaseAddress })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/status", ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health", ct)).StatusCode);
+        }
+
+        var logs = await http.GetFromJsonAsync<JsonElement>("/logs?tail=5", ct);
+        Assert.InRange(logs.GetProperty("count").GetInt32(), 1, 5);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/logs?tail=0", ct)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/stop", null, ct)).StatusCode);
+        var stopped = await PollAsync(http, "/health", r => r.StatusCode == HttpStatusCode.ServiceUnavailable, manager);
+        var issues = (await stopped.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("blocking_issues").EnumerateArray().Select(i => i.GetString()).ToList();
+        Assert.Contains("Godot process not running", issues);
+
+        manager.Terminate();
+        Assert.Equal(0, await manager.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Manage_Restart_IsLimitedToFivePerHour()
+    {
+        using var data = new TempFolder();
+        var (port, godotPort) = (FreePort(), FreePort());
+        await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--data-dir", data.Path, "--no-autostart");
+        using var http = SpacetimeProcess.CreateClient(port);
+        await PollAsync(http, "/health", r => r.StatusCode == HttpStatusCode.ServiceUnavailable, manager);
+        var ct = TestContext.Current.CancellationToken;
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/restart", null, ct)).StatusCode);
+        }
+
+        var refused = await http.PostAsync("/restart", null, ct);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta?.TotalSeconds > 0);
+    }
+
+    [Fact]
+    public async Task Manage_WithMissingGodotPath_ExitsNonZeroNamingIt()
+    {
+        using var data = new TempFolder();
+        var (code, output) = await SpacetimeProcess.RunAsync(Deadline, "manage", "--port", $"{FreePort()}", "--godot-path", "/nonexistent/godot", "--data-dir", data.Path);
+
+        Assert.Equal(1, code);
+        Assert.Contains("--godot-path '/nonexistent/godot' does not exist", output);
+    }
+
+    [Fact]
+    public async Task Manage_WhenPortIsTaken_ExitsNonZeroSayingSo()
+    {
+        using var data = new TempFolder();
+        using var blocker = new TcpListener(IPAddress.Loopback, 0);
+        blocker.Start();
+        var taken = ((IPEndPoint)blocker.LocalEndpoint).Port;
+
+        var (code, output) = await SpacetimeProcess.RunAsync(Deadline, "manage", "--port", $"{taken}", "--godot-port", $"{FreePort()}", "--data-dir", data.Path, "--no-autostart");
+
+        Assert.Equal(1, code);
+        Assert.Contains($"manager port {taken} is in use", output);
+    }
+
+    private static async Task<HttpResponseMessage> PollAsync(HttpClient http, string path, Func<HttpResponseMessage, bool> done, SpacetimeProcess process)
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        while (true)
+        {
+            try
+            {
+                var response = await http.GetAsync(path, TestContext.Current.CancellationToken);
+                if (done(response))
+                {
+                    return response;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                // Not listening yet.
+            }
+
+            Assert.False(process.HasExited, $"the manager exited:\n{process.Output}");
+            Assert.True(DateTime.UtcNow < deadline, $"{path} did not reach the expected state within {Deadline}. Output:\n{process.Output}");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
