@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
 using SpaceTime.Manager.Api;
+using SpaceTime.Manager.Proxy;
 using SpaceTime.Manager.Supervision;
 using SpaceTime.Security;
 using SpaceTime.Security.Http;
@@ -43,6 +44,7 @@ public static partial class ManagerServer
         services.AddSingleton(sp => new RestartLimiter(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<GameSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<GameSupervisor>());
+        services.AddHttpForwarder();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.AddLegacyFields);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.WebHost.ConfigureKestrel(k =>
@@ -56,6 +58,7 @@ public static partial class ManagerServer
         app.UseStatusCodePages();
         app.UseSpaceTimeSecurity();
         app.MapManagerApi();
+        app.MapGameProxy(options.GodotPort);
         try
         {
             await app.StartAsync(cancellationToken);

@@ -34,6 +34,15 @@ public sealed class ManageCommandTests
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health", ct)).StatusCode);
         }
 
+        // The proxy forwards the caller's token; the game answers.
+        var proxied = await http.GetFromJsonAsync<JsonElement>("/godot/scene", ct);
+        Assert.Equal("VRMain", proxied.GetProperty("scene_name").GetString());
+        using (var wrongToken = new HttpClient { BaseAddress = http.BaseAddress })
+        {
+            wrongToken.DefaultRequestHeaders.Authorization = new("Bearer", "not-a-token");
+            Assert.Equal(HttpStatusCode.Unauthorized, (await wrongToken.GetAsync("/godot/scene", ct)).StatusCode);
+        }
+
         var logs = await http.GetFromJsonAsync<JsonElement>("/logs?tail=5", ct);
         Assert.InRange(logs.GetProperty("count").GetInt32(), 1, 5);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/logs?tail=0", ct)).StatusCode);
@@ -42,6 +51,9 @@ public sealed class ManageCommandTests
         var stopped = await PollAsync(http, "/health", r => r.StatusCode == HttpStatusCode.ServiceUnavailable, manager);
         var issues = (await stopped.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("blocking_issues").EnumerateArray().Select(i => i.GetString()).ToList();
         Assert.Contains("Godot process not running", issues);
+        var down = await http.GetAsync("/godot/scene", ct);
+        Assert.Equal(HttpStatusCode.BadGateway, down.StatusCode);
+        Assert.Contains("not reachable", await down.Content.ReadAsStringAsync(ct));
 
         manager.Terminate();
         Assert.Equal(0, await manager.WaitForExitAsync(TimeSpan.FromSeconds(30)));

@@ -1,0 +1,81 @@
+using System.Net;
+using SpaceTime.Security.Authentication;
+using SpaceTime.Security.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace SpaceTime.Manager.Proxy;
+
+/// <summary>
+/// <c>/godot/{**path}</c> → the game API (YARP forwarder). The caller's <c>Authorization</c> header goes through, so the
+/// game decides what the caller may do. Idempotent requests are retried (3 tries, 1 s apart) when the game cannot be
+/// reached; a game that is down answers 502, one that does not answer in time 504, each with a clear body.
+/// </summary>
+public static class GameProxy
+{
+    public static IEndpointRouteBuilder MapGameProxy(this IEndpointRouteBuilder app, int godotPort)
+    {
+        var invoker = new HttpMessageInvoker(new ConnectRetryHandler(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            ActivityHeadersPropagator = null,
+        }));
+        var destination = $"http://127.0.0.1:{godotPort}/";
+        var transformer = HttpTransformer.Default;
+        var config = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(30) };
+
+        app.Map("/godot/{**path}", async (HttpContext context, IHttpForwarder forwarder) =>
+        {
+            var original = context.Request.Path;
+            context.Request.Path = "/" + (context.Request.RouteValues["path"] as string ?? "");
+            try
+            {
+                var error = await forwarder.SendAsync(context, destination, invoker, config, transformer);
+                if (error == ForwarderError.None || context.Response.HasStarted)
+                {
+                    return;
+                }
+
+                var timedOut = error == ForwarderError.RequestTimedOut;
+                await ApiProblems.Create(
+                        timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+                        timedOut ? "The game API did not answer in time" : $"The game API is not reachable on port {godotPort} (the game is down or restarting)",
+                        new Dictionary<string, object?> { ["proxy_error"] = error.ToString() })
+                    .ExecuteAsync(context);
+            }
+            finally
+            {
+                context.Request.Path = original;
+            }
+        }).RequirePermission(Permissions.HealthRead).WithTags("Proxy");
+        return app;
+    }
+
+    /// <summary>Retries idempotent requests (3 tries, 1 s apart) when the connection to the game cannot be made.</summary>
+    private sealed class ConnectRetryHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        public const int Attempts = 3;
+
+        private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var idempotent = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head || request.Method == HttpMethod.Options;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await base.SendAsync(request, cancellationToken);
+                }
+                catch (HttpRequestException e) when (idempotent && attempt < Attempts && e.InnerException is System.Net.Sockets.SocketException)
+                {
+                    // Nothing reached the game (the connection was refused): safe to try again.
+                    await Task.Delay(RetryDelay, cancellationToken);
+                }
+            }
+        }
+    }
+}
