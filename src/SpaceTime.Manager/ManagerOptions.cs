@@ -72,6 +72,10 @@ public sealed class ManagerOptions : IValidatableObject
     /// <summary>Do not start the game with the manager; wait for an explicit start.</summary>
     public bool NoAutostart { get; set; }
 
+    /// <summary>Also serve <c>/metrics</c> (only) on this port, as the documents' exporter did (9091).</summary>
+    [Range(1, 65535)]
+    public int? MetricsPort { get; set; }
+
     /// <summary>The game's data folder (passed as <c>--data-dir</c> to the built-in runtime).</summary>
     public string? DataDir { get; set; }
 

@@ -23,12 +23,13 @@ internal static class ManageCommand
         var maxRestarts = new Option<int?>("--max-restarts") { Description = "Failures allowed inside the restart window before FAILED. Default 3." };
         var restartWindow = new Option<string?>("--restart-window") { Description = "The restart window (e.g. 10m). Default 10m." };
         var noAutostart = new Option<bool>("--no-autostart") { Description = "Do not start the game until POST /start." };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Also serve /metrics (only) on this port, e.g. 9091." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Shared with the game: tokens, keys, logs. Env: SPACETIME_DATA_DIR." };
         var environment = new Option<string?>("--environment") { Description = "production, staging, development or test. Env: GODOT_ENV." };
         var configDir = new Option<string?>("--config-dir") { Description = "Config folder. Default: beside the executable." };
         var command = new Command("manage", "Run the management server: start the game, walk it to READY, restart it on failure, answer /health.")
         {
-            port, godotPort, godotPath, projectPath, autoLoad, scenePath, playerTimeout, checkInterval, maxRestarts, restartWindow, noAutostart, dataDir, environment, configDir,
+            port, godotPort, godotPath, projectPath, autoLoad, scenePath, playerTimeout, checkInterval, maxRestarts, restartWindow, noAutostart, metricsPort, dataDir, environment, configDir,
         };
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
@@ -50,6 +51,7 @@ internal static class ManageCommand
                 AutoLoadScene = parse.GetValue(autoLoad) ?? true,
                 ScenePath = parse.GetValue(scenePath) ?? BundledProject.MainScene,
                 NoAutostart = parse.GetValue(noAutostart),
+                MetricsPort = parse.GetValue(metricsPort),
                 DataDir = parse.GetValue(dataDir) ?? Env("SPACETIME_DATA_DIR"),
                 ApiToken = Env("API_TOKEN"),
             };

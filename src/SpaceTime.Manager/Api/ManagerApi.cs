@@ -46,6 +46,7 @@ public static class ManagerApi
         app.MapPost("/stop", Stop).WithTags("Manager").RequirePermission(Permissions.ProcessControl);
         app.MapPost("/restart", Restart).WithTags("Manager").RequirePermission(Permissions.ProcessControl);
         app.MapGet("/logs", GetLogs).WithTags("Manager").RequirePermission(Permissions.DebugRead);
+        app.MapGet("/metrics", WriteMetrics).WithTags("Manager").RequirePermission(Permissions.MetricsRead);
         return app;
     }
 
@@ -95,6 +96,12 @@ public static class ManagerApi
 
         await supervisor.RestartGameAsync(cancellationToken);
         return TypedResults.Ok(new ControlResponse("restarting", supervisor.GetStatus().State.ToString().ToUpperInvariant(), "The game is restarting"));
+    }
+
+    public static async Task WriteMetrics(HttpContext context, Metrics.ManagerMetrics metrics)
+    {
+        context.Response.ContentType = Metrics.ManagerMetrics.ContentType;
+        await metrics.WriteAsync(context.Response.Body, context.RequestAborted);
     }
 
     public static Results<Ok<LogsResponse>, ProblemHttpResult> GetLogs(GameSupervisor supervisor, int tail = 100)

@@ -36,8 +36,19 @@ public sealed class GameApiClient
 
     public TimeSpan RequestTimeout { get; }
 
+    /// <summary>Raised after each health check with its duration and whether the game answered (for metrics).</summary>
+    public event Action<TimeSpan, bool>? HealthChecked;
+
     /// <summary><c>GET /health</c>.</summary>
     public async Task<GameHealth> GetHealthAsync(CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var health = await CheckHealthAsync(cancellationToken);
+        HealthChecked?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started), health.Reachable);
+        return health;
+    }
+
+    private async Task<GameHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {
         try
         {

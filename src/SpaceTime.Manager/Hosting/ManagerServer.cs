@@ -45,15 +45,35 @@ public static partial class ManagerServer
         services.AddSingleton<GameSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<GameSupervisor>());
         services.AddHttpForwarder();
+        services.AddSingleton<Metrics.ManagerMetrics>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.AddLegacyFields);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
             k.Listen(IPAddress.Loopback, options.Port);
+            if (options.MetricsPort is { } metricsPort)
+            {
+                k.Listen(IPAddress.Loopback, metricsPort);
+            }
         });
 
         var app = builder.Build();
+        if (options.MetricsPort is { } exporterPort)
+        {
+            // The exporter port answers /metrics and nothing else.
+            app.Use((context, next) =>
+            {
+                if (context.Connection.LocalPort == exporterPort && !context.Request.Path.Equals("/metrics", StringComparison.Ordinal))
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                }
+
+                return next(context);
+            });
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSpaceTimeSecurity();

@@ -14,8 +14,8 @@ public sealed class ManageCommandTests
     public async Task Manage_ColdStart_ReportsHealthyThenStopsTheGameOnRequest()
     {
         using var data = new TempFolder();
-        var (port, godotPort) = (FreePort(), FreePort());
-        await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--data-dir", data.Path, "--check-interval", "1");
+        var (port, godotPort, metricsPort) = (FreePort(), FreePort(), FreePort());
+        await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--metrics-port", $"{metricsPort}", "--data-dir", data.Path, "--check-interval", "1");
         using var http = SpacetimeProcess.CreateClient(port);
         var ct = TestContext.Current.CancellationToken;
 
@@ -41,6 +41,19 @@ public sealed class ManageCommandTests
         {
             wrongToken.DefaultRequestHeaders.Authorization = new("Bearer", "not-a-token");
             Assert.Equal(HttpStatusCode.Unauthorized, (await wrongToken.GetAsync("/godot/scene", ct)).StatusCode);
+        }
+
+        // Metrics under the documents' names, valid for promtool, also on the exporter port (which serves nothing else).
+        var metrics = await http.GetStringAsync("/metrics", ct);
+        Assert.Contains("spacetime_health_status 1", metrics);
+        Assert.Contains("spacetime_godot_running 1", metrics);
+        Assert.Contains("spacetime_api_response_time_seconds_bucket", metrics);
+        Assert.Contains("spacetime_restart_total 0", metrics);
+        Assert.Equal(0, await PromtoolCheckAsync(metrics));
+        using (var exporter = SpacetimeProcess.CreateClient(metricsPort))
+        {
+            Assert.Contains("spacetime_player_spawned 1", await exporter.GetStringAsync("/metrics", ct));
+            Assert.Equal(HttpStatusCode.NotFound, (await exporter.GetAsync("/status", ct)).StatusCode);
         }
 
         var logs = await http.GetFromJsonAsync<JsonElement>("/logs?tail=5", ct);
@@ -125,6 +138,18 @@ public sealed class ManageCommandTests
             Assert.True(DateTime.UtcNow < deadline, $"{path} did not reach the expected state within {Deadline}. Output:\n{process.Output}");
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
+    }
+
+    private static async Task<int> PromtoolCheckAsync(string metrics)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("promtool", "check metrics") { RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true };
+        using var promtool = System.Diagnostics.Process.Start(info)!;
+        await promtool.StandardInput.WriteAsync(metrics);
+        promtool.StandardInput.Close();
+        var problems = await promtool.StandardError.ReadToEndAsync() + await promtool.StandardOutput.ReadToEndAsync();
+        await promtool.WaitForExitAsync();
+        Assert.True(promtool.ExitCode == 0, problems);
+        return promtool.ExitCode;
     }
 
     private static int FreePort()
