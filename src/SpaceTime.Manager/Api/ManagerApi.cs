@@ -61,14 +61,14 @@ public static class ManagerApi
     public static Ok<ManagerStatusResponse> GetStatus(GameSupervisor supervisor)
     {
         var s = supervisor.GetStatus();
-        return TypedResults.Ok(new ManagerStatusResponse(s.State.ToString().ToUpperInvariant(), s.StateSince, s.Pid, s.StartedAt,
+        return TypedResults.Ok(new ManagerStatusResponse(s.State.ToWireName(), s.StateSince, s.Pid, s.StartedAt,
             s.Uptime?.TotalSeconds is { } up ? Math.Round(up, 3) : null, s.RestartCount, s.RestartHistory, s.LastExit, s.FailureReason, s.DegradedReason));
     }
 
     public static async Task<Results<Ok<ControlResponse>, Conflict<ControlResponse>>> Start(GameSupervisor supervisor, CancellationToken cancellationToken)
     {
         var started = await supervisor.StartGameAsync(cancellationToken);
-        var state = supervisor.GetStatus().State.ToString().ToUpperInvariant();
+        var state = supervisor.GetStatus().State.ToWireName();
         return started
             ? TypedResults.Ok(new ControlResponse("started", state, "Supervision started; the game is starting"))
             : TypedResults.Conflict(new ControlResponse("already_running", state, "The game is already supervised; use POST /restart"));
@@ -77,7 +77,7 @@ public static class ManagerApi
     public static async Task<Results<Ok<ControlResponse>, Conflict<ControlResponse>>> Stop(GameSupervisor supervisor, CancellationToken cancellationToken)
     {
         var stopped = await supervisor.StopGameAsync(cancellationToken);
-        var state = supervisor.GetStatus().State.ToString().ToUpperInvariant();
+        var state = supervisor.GetStatus().State.ToWireName();
         return stopped
             ? TypedResults.Ok(new ControlResponse("stopped", state, "The game and its process group were stopped"))
             : TypedResults.Conflict(new ControlResponse("not_running", state, "The game is not supervised"));
@@ -95,7 +95,7 @@ public static class ManagerApi
         }
 
         await supervisor.RestartGameAsync(cancellationToken);
-        return TypedResults.Ok(new ControlResponse("restarting", supervisor.GetStatus().State.ToString().ToUpperInvariant(), "The game is restarting"));
+        return TypedResults.Ok(new ControlResponse("restarting", supervisor.GetStatus().State.ToWireName(), "The game is restarting"));
     }
 
     public static async Task WriteMetrics(HttpContext context, Metrics.ManagerMetrics metrics)

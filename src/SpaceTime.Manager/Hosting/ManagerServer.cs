@@ -44,6 +44,7 @@ public static partial class ManagerServer
         services.AddSingleton(sp => new RestartLimiter(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<GameSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<GameSupervisor>());
+        services.AddHostedService<ServiceManagerNotifier>();
         services.AddHttpForwarder();
         services.AddSingleton<Metrics.ManagerMetrics>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.AddLegacyFields);

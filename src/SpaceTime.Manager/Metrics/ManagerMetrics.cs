@@ -47,7 +47,7 @@ public sealed class ManagerMetrics
             errors.WithLabels("failed").IncTo(s.StateEntries.GetValueOrDefault(LifecycleState.Failed));
             foreach (var value in Enum.GetValues<LifecycleState>())
             {
-                state.WithLabels(value.ToString().ToUpperInvariant()).Set(value == s.State ? 1 : 0);
+                state.WithLabels(value.ToWireName()).Set(value == s.State ? 1 : 0);
             }
         });
     }

@@ -73,6 +73,35 @@ public sealed class ManageCommandTests
     }
 
     [Fact]
+    public async Task Manage_UnderSystemdNotify_SendsReadyOnceTheGameIsReadyAndWatchdogPings()
+    {
+        using var data = new TempFolder();
+        var socketPath = Path.Combine(data.Path, "notify.sock");
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(socketPath));
+        var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = socketPath, ["WATCHDOG_USEC"] = "2000000" };
+        await using var manager = SpacetimeProcess.Start(environment, "manage", "--port", $"{FreePort()}", "--godot-port", $"{FreePort()}", "--data-dir", data.Path);
+
+        var messages = new List<string>();
+        var buffer = new byte[4096];
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(Deadline);
+        while (!(messages.Any(m => m.Contains("READY=1", StringComparison.Ordinal)) && messages.Count(m => m == "WATCHDOG=1") >= 2))
+        {
+            var received = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
+            messages.Add(System.Text.Encoding.UTF8.GetString(buffer, 0, received));
+        }
+
+        var ready = messages.FindIndex(m => m.Contains("READY=1", StringComparison.Ordinal));
+        Assert.Contains("STATUS=READY", messages[ready]);
+        Assert.Contains(messages.Take(ready), m => m.StartsWith("STATUS=API_WAITING", StringComparison.Ordinal));
+        manager.Terminate();
+        await manager.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        socket.ReceiveTimeout = 5000;
+        Assert.Contains("STOPPING=1", DrainRemaining(socket, buffer));
+    }
+
+    [Fact]
     public async Task Manage_Restart_IsLimitedToFivePerHour()
     {
         using var data = new TempFolder();
@@ -138,6 +167,17 @@ public sealed class ManageCommandTests
             Assert.True(DateTime.UtcNow < deadline, $"{path} did not reach the expected state within {Deadline}. Output:\n{process.Output}");
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
+    }
+
+    private static List<string> DrainRemaining(Socket socket, byte[] buffer)
+    {
+        var rest = new List<string>();
+        while (socket.Available > 0)
+        {
+            rest.Add(System.Text.Encoding.UTF8.GetString(buffer, 0, socket.Receive(buffer)));
+        }
+
+        return rest;
     }
 
     private static async Task<int> PromtoolCheckAsync(string metrics)
