@@ -32,7 +32,7 @@ public static partial class ManagerServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-        var dataDir = Path.GetFullPath(options.DataDir ?? DefaultDataDir);
+        var dataDir = Path.GetFullPath(options.DataDir ?? DataDirectory.Default);
         options.DataDir = dataDir;
         var security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir);
         builder.AddSpaceTimeSecurity(security);
@@ -98,9 +98,6 @@ public static partial class ManagerServer
         LogListening(app.Services.GetRequiredService<ILogger<ManagerOptions>>(), $"http://127.0.0.1:{ListeningPort(app)}", options.GodotPort);
         return app;
     }
-
-    public static string DefaultDataDir { get; } =
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "spacetime");
 
     public static int? ListeningPort(WebApplication app) =>
         app.Urls.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri.Port : (int?)null).FirstOrDefault(p => p is not null);

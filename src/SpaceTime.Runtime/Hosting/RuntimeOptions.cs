@@ -54,8 +54,7 @@ public sealed class RuntimeOptions
     public string DataDir { get; set; } = DefaultDataDir;
 
     /// <summary>The per-user data folder: <c>$XDG_DATA_HOME/spacetime</c> (usually <c>~/.local/share/spacetime</c>).</summary>
-    public static string DefaultDataDir { get; } =
-        Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.DoNotVerify), "spacetime");
+    public static string DefaultDataDir => Security.DataDirectory.Default;
 
     /// <summary>Folder of &lt;env&gt;.json, security_&lt;env&gt;.json and scene_whitelist.json; default: beside the binary.</summary>
     public string? ConfigDir { get; set; }
