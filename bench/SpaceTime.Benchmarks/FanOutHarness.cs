@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using SpaceTime.Engine.Simulation;
 using SpaceTime.Runtime.Telemetry;
 
 namespace SpaceTime.Benchmarks;
@@ -81,7 +82,7 @@ internal static partial class FanOutHarness
             var all = latencies.SelectMany(l => l).Order().ToArray();
             var expected = clientCount * duration.TotalSeconds * 1000 / IntervalMs;
             var (dropped, rss) = await ScrapeAsync(port);
-            double P(double q) => all.Length == 0 ? 0 : all[Math.Clamp((int)Math.Ceiling(q * all.Length) - 1, 0, all.Length - 1)];
+            double P(double q) => Percentiles.NearestRank(all, q);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{clientCount,7} | {all.Length,8} / {expected,8:F0} | {P(0.5),14:F2} | {P(0.99),6:F2} | {(all.Length > 0 ? all[^1] : 0),6:F1} | {dropped,14:F0} | {rss / (1024 * 1024),13:F1}"));
             foreach (var client in clients)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using SpaceTime.Engine.Simulation;
 using SpaceTime.Engine.Worlds;
 
 namespace SpaceTime.Benchmarks;
@@ -38,7 +39,7 @@ internal static class LoopHarness
         var stats = game.Loop.GetStatistics();
         var durations = game.Loop.GetRecentTickDurations();
         Array.Sort(durations);
-        double P(double q) => durations.Length == 0 ? 0 : durations[Math.Clamp((int)Math.Ceiling(q * durations.Length) - 1, 0, durations.Length - 1)];
+        double P(double q) => Percentiles.NearestRank(durations, q);
         var ci = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(ci, $"scene load (parse + build + swap): {load.LoadDurationMs:F2} ms, {load.NodeCount} nodes"));
         Console.WriteLine(string.Create(ci, $"cold start -> scene loaded: {loaded.TotalMilliseconds:F1} ms; -> player spawned: {ready.TotalMilliseconds:F1} ms"));

@@ -6,17 +6,6 @@ using SpaceTime.Security.Http;
 
 namespace SpaceTime.Manager.Api;
 
-/// <summary>The documents' <c>/health</c> shape.</summary>
-public sealed record ManagerHealthResponse(
-    string Server,
-    DateTimeOffset Timestamp,
-    GodotProcessHealth GodotProcess,
-    GodotApiHealth GodotApi,
-    SceneHealth Scene,
-    PlayerHealth Player,
-    bool OverallHealthy,
-    IReadOnlyList<string> BlockingIssues);
-
 public sealed record ManagerStatusResponse(
     string State,
     DateTimeOffset StateSince,
@@ -51,11 +40,10 @@ public static class ManagerApi
     }
 
     /// <summary>200 when healthy, 503 otherwise, with each failing condition in <c>blocking_issues</c>.</summary>
-    public static JsonHttpResult<ManagerHealthResponse> GetHealth(GameSupervisor supervisor)
+    public static JsonHttpResult<HealthSnapshot> GetHealth(GameSupervisor supervisor)
     {
-        var h = supervisor.GetHealth();
-        var body = new ManagerHealthResponse("spacetime-manager", h.Timestamp, h.GodotProcess, h.GodotApi, h.Scene, h.Player, h.OverallHealthy, h.BlockingIssues);
-        return TypedResults.Json(body, statusCode: h.OverallHealthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        var health = supervisor.GetHealth();
+        return TypedResults.Json(health, statusCode: health.OverallHealthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
     public static Ok<ManagerStatusResponse> GetStatus(GameSupervisor supervisor)

@@ -16,7 +16,12 @@ public sealed record HealthSnapshot(
     SceneHealth Scene,
     PlayerHealth Player,
     bool OverallHealthy,
-    IReadOnlyList<string> BlockingIssues);
+    IReadOnlyList<string> BlockingIssues)
+{
+    /// <summary>Names the answering server, as the documents' health clients expect.</summary>
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public string Server => "spacetime-manager";
+}
 
 /// <summary>One run of the game that ended: how, and what the supervisor did next.</summary>
 /// <param name="Pid">The pid (and process group) of the run.</param>

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using SpaceTime.Engine.Simulation;
 using SpaceTime.Engine.Worlds;
 using SpaceTime.Security.Authentication;
 
@@ -50,8 +51,8 @@ public static class PerformanceApi
             stats.TargetTicksPerSecond,
             stats.AchievedTicksPerSecond > 0 ? Math.Round(1000 / stats.AchievedTicksPerSecond, 3) : 0,
             Math.Round(durations.Length > 0 ? durations.Average() : 0, 4),
-            Math.Round(Percentile(durations, 0.50), 4),
-            Math.Round(Percentile(durations, 0.99), 4),
+            Math.Round(Percentiles.NearestRank(durations, 0.50), 4),
+            Math.Round(Percentiles.NearestRank(durations, 0.99), 4),
             Math.Round(stats.MaxTickMs, 4),
             Math.Round(Environment.WorkingSet / (1024.0 * 1024.0), 2),
             Math.Round(GC.GetTotalMemory(false) / (1024.0 * 1024.0), 2),
@@ -61,8 +62,4 @@ public static class PerformanceApi
             stats.DroppedTicks,
             stats.StepErrors);
     }
-
-    /// <summary>Nearest-rank percentile of sorted values.</summary>
-    public static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

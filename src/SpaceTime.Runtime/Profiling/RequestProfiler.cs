@@ -1,3 +1,5 @@
+using SpaceTime.Engine.Simulation;
+
 namespace SpaceTime.Runtime.Profiling;
 
 public sealed record RouteProfile(string Route, string Method, long Count, long Errors, double P50Ms, double P95Ms, double P99Ms, double MaxMs, double MeanMs);
@@ -46,8 +48,8 @@ public sealed class RequestProfiler(TimeProvider time)
 
                 var sorted = queue.Select(s => s.Milliseconds).Order().ToArray();
                 result.Add(new RouteProfile(route, method, sorted.Length, queue.Count(s => s.Error),
-                    Round(Performance.PerformanceApi.Percentile(sorted, 0.50)), Round(Performance.PerformanceApi.Percentile(sorted, 0.95)),
-                    Round(Performance.PerformanceApi.Percentile(sorted, 0.99)), Round(sorted[^1]), Round(sorted.Average())));
+                    Round(Percentiles.NearestRank(sorted, 0.50)), Round(Percentiles.NearestRank(sorted, 0.95)),
+                    Round(Percentiles.NearestRank(sorted, 0.99)), Round(sorted[^1]), Round(sorted.Average())));
             }
 
             return [.. result.OrderBy(r => r.Route, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal)];
