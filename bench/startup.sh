@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
-# Measures `spacetime up`: process start -> GET /health answers 200 with vr_main loaded and the player spawned.
+# Measures `spacetime up` (the manager supervising the game): process start -> the manager's GET /health answers 200
+# (game READY: vr_main loaded, player spawned).
 # Usage: bench/startup.sh [runs]   (needs curl; builds Release first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
 dotnet build src/SpaceTime.Cli -c Release -v quiet -nologo >/dev/null
 exe=src/SpaceTime.Cli/bin/Release/net10.0/spacetime
-port=${PORT:-18480}
+port=${PORT:-18490}
+game_port=${GAME_PORT:-18480}
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 times=()
 for ((i = 1; i <= runs; i++)); do
   start=$(date +%s%N)
-  "$exe" up --http-port "$port" --data-dir "$data" >/dev/null 2>&1 &
+  TELEMETRY_PORT=0 DISCOVERY_PORT=0 "$exe" up --port "$port" --godot-port "$game_port" --data-dir "$data" >/dev/null 2>&1 &
   pid=$!
   deadline=$((start + 30000000000))
-  until body=$(curl -sf "http://127.0.0.1:$port/health") && grep -q '"player":{"status":"pass"' <<<"$body" && grep -q 'VRMain loaded' <<<"$body"; do
+  until body=$(curl -sf "http://127.0.0.1:$port/health") && grep -q '"overall_healthy":true' <<<"$body"; do
     if (($(date +%s%N) > deadline)); then echo "run $i: not ready within 30 s" >&2; kill "$pid"; exit 1; fi
     sleep 0.01
   done

@@ -79,7 +79,7 @@ public sealed class ManagerOptions : IValidatableObject
     /// <summary>The game's data folder (passed as <c>--data-dir</c> to the built-in runtime).</summary>
     public string? DataDir { get; set; }
 
-    /// <summary>Where <c>spacetime-manager.log</c> and <c>spacetime-game.log</c> go; unset, logs stay in memory.</summary>
+    /// <summary>Where <c>spacetime-manager.log</c> and <c>spacetime-game.log</c> rotate; the manager server defaults it to <c>DATA_DIR/logs</c> (a bare supervisor keeps output in memory only).</summary>
     public string? LogDir { get; set; }
 
     [Range(1, 1024L * 1024 * 1024)]
@@ -90,6 +90,14 @@ public sealed class ManagerOptions : IValidatableObject
 
     /// <summary>The token the game's API accepts (<c>API_TOKEN</c>); unset, a random one is made per manager. Never logged.</summary>
     public string? ApiToken { get; set; }
+
+    /// <summary>Passed to the built-in runtime as <c>--telemetry-port</c> (-1 off, 0 any free port); unset, the game's own default (8081 or <c>TELEMETRY_PORT</c>).</summary>
+    [Range(-1, 65535)]
+    public int? TelemetryPort { get; set; }
+
+    /// <summary>Passed to the built-in runtime as <c>--discovery-port</c> (0 off); unset, the game's own default (8087 or <c>DISCOVERY_PORT</c>).</summary>
+    [Range(0, 65535)]
+    public int? DiscoveryPort { get; set; }
 
     [Range(1, 65535)]
     public int? DapPort { get; set; }
@@ -127,6 +135,20 @@ public sealed class ManagerOptions : IValidatableObject
         if (GodotPort == Port)
         {
             yield return new ValidationResult("GodotPort must differ from the manager's Port", [nameof(GodotPort)]);
+        }
+
+        // A wrong project or scene is a configuration error: fail at start-up, not after three restarts.
+        if (ProjectPath is { Length: > 0 } project)
+        {
+            if (!File.Exists(Path.Combine(project, "project.godot")))
+            {
+                yield return new ValidationResult($"ProjectPath '{project}' holds no project.godot", [nameof(ProjectPath)]);
+            }
+            else if (AutoLoadScene && ScenePath.StartsWith("res://", StringComparison.Ordinal)
+                && !File.Exists(Path.Combine(project, ScenePath["res://".Length..])))
+            {
+                yield return new ValidationResult($"ScenePath '{ScenePath}' does not exist in the project '{project}'", [nameof(ScenePath)]);
+            }
         }
 
         if (ApiToken is { } token && string.IsNullOrWhiteSpace(token))

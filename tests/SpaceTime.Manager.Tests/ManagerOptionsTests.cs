@@ -40,6 +40,28 @@ public class ManagerOptionsTests
     }
 
     [Fact]
+    public void Validate_SceneMissingFromTheProject_NamesTheSceneAndProject()
+    {
+        var project = Path.Combine(AppContext.BaseDirectory, "project");
+        var options = new ManagerOptions { ProjectPath = project, ScenePath = "res://no_such_scene.tscn" };
+
+        var error = Assert.Single(options.Validate());
+
+        Assert.StartsWith("ScenePath:", error, StringComparison.Ordinal);
+        Assert.Contains("res://no_such_scene.tscn", error, StringComparison.Ordinal);
+        Assert.Empty(new ManagerOptions { ProjectPath = project }.Validate());
+        Assert.Empty(new ManagerOptions { ProjectPath = project, ScenePath = "res://no_such_scene.tscn", AutoLoadScene = false }.Validate());
+    }
+
+    [Fact]
+    public void Validate_FolderWithoutProjectGodot_IsRejected()
+    {
+        var options = new ManagerOptions { ProjectPath = AppContext.BaseDirectory };
+
+        Assert.Contains(options.Validate(), e => e.StartsWith("ProjectPath:", StringComparison.Ordinal) && e.Contains("project.godot", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Validate_CapShorterThanFirstDelay_IsRejected()
     {
         var options = new ManagerOptions { RestartDelay = TimeSpan.FromSeconds(10), MaxRestartDelay = TimeSpan.FromSeconds(1) };
@@ -56,10 +78,20 @@ public class ManagerOptionsTests
 
         Assert.Equal("/usr/bin/dotnet", command.FileName);
         Assert.Equal(
-            ["/opt/spacetime.dll", "serve", "--http-port", "18080", "--telemetry-port", "-1", "--discovery-port", "0", "--scene", "none", "--project", "/srv/game", "--data-dir", "/var/lib/st"],
+            ["/opt/spacetime.dll", "serve", "--http-port", "18080", "--scene", "none", "--project", "/srv/game", "--data-dir", "/var/lib/st"],
             command.Arguments);
         Assert.Equal("s3cret-token", command.Environment["API_TOKEN"]);
         Assert.DoesNotContain("s3cret", command.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_BuiltInRuntimeWithTelemetryAndDiscoveryPorts_PassesThem()
+    {
+        var options = new ManagerOptions { GodotPort = 18080, TelemetryPort = 0, DiscoveryPort = 18087 };
+
+        var command = GameCommand.Build(options, new RuntimeLauncher("/usr/bin/dotnet", ["/opt/spacetime.dll"]), "t");
+
+        Assert.Equal(["/opt/spacetime.dll", "serve", "--http-port", "18080", "--scene", "none", "--telemetry-port", "0", "--discovery-port", "18087"], command.Arguments);
     }
 
     [Fact]

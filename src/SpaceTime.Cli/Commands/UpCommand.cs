@@ -1,41 +1,49 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using SpaceTime.Engine.Worlds;
-using SpaceTime.Runtime.Hosting;
-using SpaceTime.Runtime.Status;
+using SpaceTime.Manager;
+using SpaceTime.Manager.Hosting;
+using SpaceTime.Manager.Supervision;
 
 namespace SpaceTime.Cli.Commands;
 
-/// <summary><c>spacetime up</c>: the main job with embedded defaults — the bundled game, vr_main loaded, player spawned.</summary>
+/// <summary>
+/// <c>spacetime up</c>: the main job with embedded defaults — the manager (8090) supervising <c>spacetime serve</c>
+/// (8080) on the bundled project, walked to READY (vr_main loaded, player spawned); then it prints the URLs to use.
+/// </summary>
 internal static class UpCommand
 {
-    private static readonly TimeSpan PlayerTimeout = TimeSpan.FromSeconds(30);
-
     public static Command Create()
     {
-        var options = new RuntimeOptionsBinding();
-        var command = new Command("up", "Start SpaceTime with embedded defaults: the bundled VR project with vr_main.tscn loaded, then print the URLs to use.");
+        var options = new ManagerOptionsBinding();
+        var command = new Command("up", "Start SpaceTime with embedded defaults: the manager supervising the game on the bundled VR project, vr_main.tscn loaded; then print the URLs to use.");
         options.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
-            var settings = options.Read(parse);
-            settings.TryAdd(nameof(RuntimeOptions.ProjectPath), BundledProject.Path);
-            settings.TryAdd(nameof(RuntimeOptions.Scene), BundledProject.MainScene);
-            var host = await RuntimeServer.StartAsync(settings, cancellationToken);
-            await using (host.AsAsyncDisposable())
+            var managerOptions = options.Read(parse);
+            var app = await ManagerServer.StartAsync(
+                managerOptions, options.ConfigDir(parse), options.Environment(parse), RuntimeLauncher.CurrentProcess(), cancellationToken);
+            await using (app)
             {
-                var game = host.Services.GetRequiredService<HeadlessGame>();
-                if (!await WaitForPlayerAsync(game, cancellationToken))
+                var supervisor = app.Services.GetRequiredService<GameSupervisor>();
+                if (!managerOptions.NoAutostart)
                 {
-                    await Console.Error.WriteLineAsync($"spacetime: warning: the player did not spawn within {PlayerTimeout.TotalSeconds:F0} s");
+                    var state = await WaitForReadyOrFailedAsync(supervisor.Lifecycle, cancellationToken);
+                    if (state == LifecycleState.Failed)
+                    {
+                        await Console.Error.WriteLineAsync($"spacetime: error: the game did not start: {supervisor.GetStatus().FailureReason}");
+                        foreach (var line in supervisor.Output.Tail(10))
+                        {
+                            await Console.Error.WriteLineAsync($"  {line}");
+                        }
+
+                        return CliErrors.Failure;
+                    }
                 }
 
-                PrintUrls(host, settings);
-                await host.WaitForShutdownAsync(cancellationToken);
+                PrintUrls(app, managerOptions);
+                await app.WaitForShutdownAsync(cancellationToken);
             }
 
             return 0;
@@ -43,50 +51,54 @@ internal static class UpCommand
         return command;
     }
 
-    private static async Task<bool> WaitForPlayerAsync(HeadlessGame game, CancellationToken cancellationToken)
+    /// <summary>READY, or FAILED when the supervisor gives up; DEGRADED on the way is only reported (it restarts).</summary>
+    private static async Task<LifecycleState> WaitForReadyOrFailedAsync(Lifecycle lifecycle, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(PlayerTimeout);
-        var spawned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        game.PlayerSpawned += _ => spawned.TrySetResult();
-        if (await game.ReadAsync(w => w.GetPlayerState().Spawned, cancellationToken))
+        var settled = new TaskCompletionSource<LifecycleState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChanged(LifecycleTransition t)
         {
-            return true;
+            if (t.To is LifecycleState.Ready or LifecycleState.Failed)
+            {
+                settled.TrySetResult(t.To);
+            }
+            else if (t.To == LifecycleState.Degraded)
+            {
+                Console.Error.WriteLine($"spacetime: warning: {t.Reason}");
+            }
         }
 
+        lifecycle.Changed += OnChanged;
         try
         {
-            await spawned.Task.WaitAsync(timeout.Token);
-            return true;
+            if (lifecycle.Current is LifecycleState.Ready or LifecycleState.Failed)
+            {
+                settled.TrySetResult(lifecycle.Current);
+            }
+
+            return await settled.Task.WaitAsync(cancellationToken);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        finally
         {
-            return false;
+            lifecycle.Changed -= OnChanged;
         }
     }
 
-    private static void PrintUrls(IHost app, IReadOnlyDictionary<string, string?> settings)
+    private static void PrintUrls(WebApplication app, ManagerOptions options)
     {
+        var manager = $"http://127.0.0.1:{ManagerServer.ListeningPort(app)}";
         Console.WriteLine();
-        Console.WriteLine("SpaceTime is up: vr_main loaded, player spawned.");
-        if (app is not WebApplication)
-        {
-            Console.WriteLine("The HTTP API is off in this environment (set GODOT_ENABLE_HTTP_API=true to serve it).");
-            return;
-        }
-
-        var options = app.Services.GetRequiredService<IOptions<RuntimeOptions>>().Value;
-        var port = StatusApi.ListeningPort(app.Services.GetRequiredService<IServer>());
-        var baseUrl = $"http://{options.Host}:{port}";
-        Console.WriteLine($"  Game API   {baseUrl}");
-        Console.WriteLine($"  Health     {baseUrl}/health");
-        Console.WriteLine($"  Status     {baseUrl}/status");
-        Console.WriteLine($"  Scene      {baseUrl}/scene");
-        Console.WriteLine($"  Player     {baseUrl}/state/player");
-        Console.WriteLine($"  OpenAPI    {baseUrl}/openapi/v1.json");
+        Console.WriteLine(options.NoAutostart
+            ? "SpaceTime manager is up; the game starts on POST /start."
+            : options.AutoLoadScene
+                ? $"SpaceTime is up: {Path.GetFileNameWithoutExtension(options.ScenePath)} loaded, player spawned."
+                : "SpaceTime is up: the game API answers (scene auto-load off).");
+        Console.WriteLine($"  Health     {manager}/health");
+        Console.WriteLine($"  Status     {manager}/status");
+        Console.WriteLine($"  Logs       {manager}/logs?tail=100");
+        Console.WriteLine($"  Metrics    {manager}/metrics");
+        Console.WriteLine($"  Game API   {manager}/godot/status (proxied; direct: http://127.0.0.1:{options.GodotPort})");
         Console.WriteLine("Every endpoint but /health needs a bearer token. Get one with:");
-        var dataDir = settings.GetValueOrDefault(nameof(RuntimeOptions.DataDir));
-        Console.WriteLine($"  spacetime token issue --role developer{(dataDir is null ? "" : $" --data-dir {dataDir}")}");
+        Console.WriteLine($"  spacetime token issue --role developer --data-dir {options.DataDir}");
         Console.WriteLine("Press Ctrl+C to stop.");
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
 using SpaceTime.Manager.Api;
+using SpaceTime.Manager.Logging;
 using SpaceTime.Manager.Proxy;
 using SpaceTime.Manager.Supervision;
 using SpaceTime.Security;
@@ -34,6 +35,13 @@ public static partial class ManagerServer
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         var dataDir = Path.GetFullPath(options.DataDir ?? DataDirectory.Default);
         options.DataDir = dataDir;
+        options.LogDir = Path.GetFullPath(options.LogDir ?? Path.Combine(dataDir, "logs"));
+        // One ring for /logs: the game's output and the manager's own lines, as they happened.
+        var ring = new LogRing();
+        builder.Logging.AddProvider(new RotatingFileLoggerProvider(
+            new RotatingLogFile(Path.Combine(options.LogDir, RotatingFileLoggerProvider.FileName), options.LogMaxBytes, options.LogMaxFiles),
+            TimeProvider.System,
+            ring));
         var security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir);
         builder.AddSpaceTimeSecurity(security);
 
@@ -42,6 +50,7 @@ public static partial class ManagerServer
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(launcher);
         services.AddSingleton(sp => new RestartLimiter(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(ring);
         services.AddSingleton<GameSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<GameSupervisor>());
         services.AddHostedService<ServiceManagerNotifier>();

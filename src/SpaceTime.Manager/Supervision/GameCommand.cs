@@ -6,8 +6,8 @@ namespace SpaceTime.Manager.Supervision;
 public static class GameCommand
 {
     /// <summary>
-    /// The built-in runtime: <c>spacetime serve --http-port P --telemetry-port -1 --discovery-port 0 --scene none ...</c>
-    /// (the manager loads the scene itself, to watch each step); a custom executable (<see cref="ManagerOptions.GodotPath"/>):
+    /// The built-in runtime: <c>spacetime serve --http-port P --scene none ...</c> (the manager loads the scene itself,
+    /// to watch each step), with <c>--telemetry-port</c>/<c>--discovery-port</c> when set; a custom executable (<see cref="ManagerOptions.GodotPath"/>):
     /// <c>--path PROJECT</c> and, when given, <c>--dap-port</c>/<c>--lsp-port</c>. Both get the token as <c>API_TOKEN</c>.
     /// </summary>
     public static ChildStartInfo Build(ManagerOptions options, RuntimeLauncher launcher, string token)
@@ -30,7 +30,17 @@ public static class GameCommand
         else
         {
             fileName = launcher.FileName;
-            arguments = [.. launcher.LeadingArguments, "serve", "--http-port", port, "--telemetry-port", "-1", "--discovery-port", "0", "--scene", "none"];
+            arguments = [.. launcher.LeadingArguments, "serve", "--http-port", port, "--scene", "none"];
+            if (options.TelemetryPort is { } telemetry)
+            {
+                arguments.AddRange(["--telemetry-port", telemetry.ToString(CultureInfo.InvariantCulture)]);
+            }
+
+            if (options.DiscoveryPort is { } discovery)
+            {
+                arguments.AddRange(["--discovery-port", discovery.ToString(CultureInfo.InvariantCulture)]);
+            }
+
             if (options.ProjectPath is { Length: > 0 } project)
             {
                 arguments.AddRange(["--project", Path.GetFullPath(project)]);

@@ -14,24 +14,58 @@ public sealed class DefaultPortTests
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Up_WithNoArguments_LoadsVrMainSpawnsThePlayerAndPrintsTheUrls()
+    public async Task Up_WithNoArguments_SupervisesTheGameToReadyAndPrintsTheUrls()
     {
         using var data = new TempFolder();
         await using var process = SpacetimeProcess.Start("up", "--data-dir", data.Path);
+        var ct = TestContext.Current.CancellationToken;
 
         await process.WaitForLineAsync(l => l.Contains("SpaceTime is up", StringComparison.Ordinal), StartTimeout);
-        var port = await process.WaitForListeningPortAsync(StartTimeout);
-        Assert.Contains($"http://127.0.0.1:{port}/health", process.Output);
-        using var http = SpacetimeProcess.CreateClient(port);
-        var health = await http.GetAsync("/health", TestContext.Current.CancellationToken);
+        Assert.Contains("http://127.0.0.1:8090/health", process.Output);
+        using var manager = SpacetimeProcess.CreateClient(8090);
+        var health = await manager.GetAsync("/health", ct);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        var player = await http.GetFromJsonAsync<JsonElement>("/state/player", TestContext.Current.CancellationToken);
-        Assert.True(player.GetProperty("spawned").GetBoolean());
-        var scene = await http.GetFromJsonAsync<JsonElement>("/scene", TestContext.Current.CancellationToken);
+        var body = await health.Content.ReadFromJsonAsync<JsonElement>(ct);
+        Assert.True(body.GetProperty("overall_healthy").GetBoolean());
+        Assert.True(body.GetProperty("player").GetProperty("spawned").GetBoolean());
+        var status = await manager.GetFromJsonAsync<JsonElement>("/status", ct);
+        Assert.Equal("READY", status.GetProperty("state").GetString());
+        var gamePid = status.GetProperty("pid").GetInt32();
+
+        // The game runs as `spacetime serve` on 8080, reachable directly and through the manager's proxy.
+        var scene = await manager.GetFromJsonAsync<JsonElement>("/godot/scene", ct);
         Assert.Equal("VRMain", scene.GetProperty("scene_name").GetString());
+        using var game = SpacetimeProcess.CreateClient(8080);
+        Assert.True((await game.GetFromJsonAsync<JsonElement>("/state/player", ct)).GetProperty("spawned").GetBoolean());
+
+        // Both logs rotate under the data dir.
+        var logs = Path.Combine(data.Path, "logs");
+        Assert.Contains("READY", await File.ReadAllTextAsync(Path.Combine(logs, "spacetime-manager.log"), ct));
+        Assert.NotEmpty(await File.ReadAllTextAsync(Path.Combine(logs, "spacetime-game.log"), ct));
 
         process.Terminate();
-        Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.False(IsRunning(gamePid), $"the game (pid {gamePid}) outlived `spacetime up`");
+    }
+
+    /// <summary>A live process (a zombie left to a PID 1 that does not reap counts as gone).</summary>
+    private static bool IsRunning(int pid)
+    {
+        var stat = $"/proc/{pid}/stat";
+        if (!File.Exists(stat))
+        {
+            return false;
+        }
+
+        try
+        {
+            var text = File.ReadAllText(stat);
+            return text[(text.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     [Fact]

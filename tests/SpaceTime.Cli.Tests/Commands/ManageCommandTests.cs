@@ -132,6 +132,16 @@ public sealed class ManageCommandTests
     }
 
     [Fact]
+    public async Task Manage_WithUnknownScene_ExitsNonZeroNamingIt()
+    {
+        using var data = new TempFolder();
+        var (code, output) = await SpacetimeProcess.RunAsync(Deadline, "manage", "--port", $"{FreePort()}", "--scene-path", "res://missing.tscn", "--data-dir", data.Path);
+
+        Assert.Equal(1, code);
+        Assert.Contains("ScenePath 'res://missing.tscn' does not exist", output);
+    }
+
+    [Fact]
     public async Task Manage_WhenPortIsTaken_ExitsNonZeroSayingSo()
     {
         using var data = new TempFolder();

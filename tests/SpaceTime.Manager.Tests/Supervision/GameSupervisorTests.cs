@@ -51,6 +51,8 @@ public sealed class GameSupervisorTests : IAsyncDisposable
             // Far longer than any test: only the exit notification can explain a prompt restart.
             CheckInterval = TimeSpan.FromSeconds(60),
             StopGrace = TimeSpan.FromSeconds(5),
+            TelemetryPort = -1,
+            DiscoveryPort = 0,
             GameEnvironment = { ["GODOT_ENV"] = "development" },
         };
         configure?.Invoke(options);

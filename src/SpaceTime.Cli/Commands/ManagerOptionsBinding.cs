@@ -1,0 +1,89 @@
+using System.CommandLine;
+using SpaceTime.Manager;
+using SpaceTime.Security;
+
+namespace SpaceTime.Cli.Commands;
+
+/// <summary>The command-line options of the manager, shared by <c>manage</c> and <c>up</c>, merged with the documents' environment variables.</summary>
+internal sealed class ManagerOptionsBinding
+{
+    private readonly Option<int?> _port = new("--port") { Description = "Manager port. Default 8090. Env: GODOT_SERVER_PORT." };
+    private readonly Option<int?> _godotPort = new("--godot-port") { Description = "The game API port. Default 8080. Env: GODOT_API_PORT." };
+    private readonly Option<string?> _godotPath = new("--godot-path") { Description = "Supervise this executable (e.g. a Godot binary, run with --path PROJECT) instead of the built-in runtime. Env: GODOT_EXECUTABLE_PATH." };
+    private readonly Option<string?> _projectPath = new("--project-path") { Description = "Godot project folder. Default: the bundled demo. Env: GODOT_PROJECT_PATH." };
+    private readonly Option<bool?> _autoLoad = new("--auto-load-scene") { Description = "Load the main scene once the API answers, then wait for the player (default true; --auto-load-scene false: READY as soon as the API answers)." };
+    private readonly Option<string?> _scenePath = new("--scene-path") { Description = "Main scene. Default res://vr_main.tscn." };
+    private readonly Option<string?> _playerTimeout = new("--player-timeout") { Description = "How long to wait for the player to spawn (seconds or 30s/1m). Default 30." };
+    private readonly Option<string?> _checkInterval = new("--check-interval") { Description = "Health check period (seconds or 30s/1m). Default 30." };
+    private readonly Option<int?> _maxRestarts = new("--max-restarts") { Description = "Failures allowed inside the restart window before FAILED. Default 3." };
+    private readonly Option<string?> _restartWindow = new("--restart-window") { Description = "The restart window (e.g. 10m). Default 10m." };
+    private readonly Option<bool> _noAutostart = new("--no-autostart") { Description = "Do not start the game until POST /start." };
+    private readonly Option<int?> _metricsPort = new("--metrics-port") { Description = "Also serve /metrics (only) on this port, e.g. 9091." };
+    private readonly Option<int?> _dapPort = new("--dap-port") { Description = "Passed to the game: its editor debug adapter port (e.g. 6006). Env: DAP_PORT." };
+    private readonly Option<int?> _lspPort = new("--lsp-port") { Description = "Passed to the game: its editor language server port (e.g. 6005). Env: LSP_PORT." };
+    private readonly Option<string?> _dataDir = new("--data-dir") { Description = "Shared with the game: tokens, keys, scene history. Env: SPACETIME_DATA_DIR." };
+    private readonly Option<string?> _logDir = new("--log-dir") { Description = "Where spacetime-manager.log and spacetime-game.log rotate. Default: DATA_DIR/logs." };
+    private readonly Option<string?> _environment = new("--environment") { Description = "production, staging, development or test. Env: GODOT_ENV." };
+    private readonly Option<string?> _configDir = new("--config-dir") { Description = "Config folder. Default: beside the executable. Env: SPACETIME_CONFIG_DIR." };
+
+    public void AddTo(Command command)
+    {
+        Option[] options =
+        [
+            _port, _godotPort, _godotPath, _projectPath, _autoLoad, _scenePath, _playerTimeout, _checkInterval, _maxRestarts,
+            _restartWindow, _noAutostart, _metricsPort, _dapPort, _lspPort, _dataDir, _logDir, _environment, _configDir,
+        ];
+        foreach (var option in options)
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public string ConfigDir(ParseResult parse) =>
+        parse.GetValue(_configDir) ?? Env("SPACETIME_CONFIG_DIR") ?? Path.Combine(AppContext.BaseDirectory, "config");
+
+    public string Environment(ParseResult parse) => parse.GetValue(_environment) ?? Env("GODOT_ENV") ?? "development";
+
+    /// <summary>Options first, then the documents' environment variables, then the defaults (the bundled project).</summary>
+    public ManagerOptions Read(ParseResult parse)
+    {
+        var options = new ManagerOptions
+        {
+            Port = parse.GetValue(_port) ?? EnvInt("GODOT_SERVER_PORT") ?? 8090,
+            GodotPort = parse.GetValue(_godotPort) ?? EnvInt("GODOT_API_PORT") ?? 8080,
+            GodotPath = parse.GetValue(_godotPath) ?? Env("GODOT_EXECUTABLE_PATH"),
+            ProjectPath = parse.GetValue(_projectPath) ?? Env("GODOT_PROJECT_PATH") ?? BundledProject.Path,
+            AutoLoadScene = parse.GetValue(_autoLoad) ?? true,
+            ScenePath = parse.GetValue(_scenePath) ?? BundledProject.MainScene,
+            NoAutostart = parse.GetValue(_noAutostart),
+            MetricsPort = parse.GetValue(_metricsPort),
+            DapPort = parse.GetValue(_dapPort) ?? EnvInt("DAP_PORT"),
+            LspPort = parse.GetValue(_lspPort) ?? EnvInt("LSP_PORT"),
+            DataDir = parse.GetValue(_dataDir) ?? Env("SPACETIME_DATA_DIR"),
+            LogDir = parse.GetValue(_logDir),
+            ApiToken = Env("API_TOKEN"),
+        };
+        options.PlayerTimeout = Duration(parse, _playerTimeout) ?? options.PlayerTimeout;
+        options.CheckInterval = Duration(parse, _checkInterval) ?? options.CheckInterval;
+        options.RestartWindow = Duration(parse, _restartWindow) ?? options.RestartWindow;
+        options.MaxRestarts = parse.GetValue(_maxRestarts) ?? options.MaxRestarts;
+        if (options.GodotPath is { } executable && !File.Exists(executable))
+        {
+            throw new ArgumentException($"--godot-path '{executable}' does not exist", "godot-path");
+        }
+
+        return options;
+    }
+
+    private static TimeSpan? Duration(ParseResult parse, Option<string?> option)
+    {
+        var text = parse.GetValue(option);
+        return text is null ? null
+            : TokenTtl.TryParse(text, out var d) ? d : throw new ArgumentException($"{option.Name} '{text}' must be seconds or look like 30s, 10m", option.Name);
+    }
+
+    private static string? Env(string name) => System.Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+
+    private static int? EnvInt(string name) =>
+        Env(name) is { } v ? int.TryParse(v, out var n) ? n : throw new ArgumentException($"{name}='{v}' is not a port number", name) : null;
+}
