@@ -56,7 +56,7 @@ public sealed class ManagerOptions : IValidatableObject
 
     /// <summary>Back-off before the first restart; it doubles up to <see cref="MaxRestartDelay"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
-    public TimeSpan RestartDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RestartDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan MaxRestartDelay { get; set; } = TimeSpan.FromSeconds(30);

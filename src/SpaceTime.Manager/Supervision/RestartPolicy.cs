@@ -4,7 +4,7 @@ namespace SpaceTime.Manager.Supervision;
 public sealed record RestartPolicyOptions
 {
     /// <summary>Delay before the first restart of a streak; it doubles with each failure that follows.</summary>
-    public TimeSpan InitialDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan InitialDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The back-off never waits longer than this.</summary>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(30);

@@ -6,6 +6,7 @@ using System.Text.Json;
 namespace SpaceTime.Cli.Tests.Commands;
 
 /// <summary>The real `spacetime manage` process supervising a real `spacetime serve` child.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ManageCommandTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
@@ -132,6 +133,30 @@ public sealed class ManageCommandTests
     }
 
     [Fact]
+    public async Task Manage_ChildCrashingInALoop_EndsFailedWith503AndANamedBlockingIssue()
+    {
+        using var data = new TempFolder();
+        var crasher = Path.Combine(data.Path, "crashing-game.sh");
+        await File.WriteAllTextAsync(crasher, "#!/bin/sh\necho 'crashing on purpose' >&2\nexit 3\n", TestContext.Current.CancellationToken);
+        File.SetUnixFileMode(crasher, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var port = FreePort();
+        await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{FreePort()}", "--godot-path", crasher, "--max-restarts", "2", "--data-dir", data.Path);
+        using var http = SpacetimeProcess.CreateClient(port);
+        var ct = TestContext.Current.CancellationToken;
+
+        var status = await PollStatusAsync(http, s => s.GetProperty("state").GetString() == "FAILED", manager);
+
+        var failed = await http.GetAsync("/health", ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        var issues = (await failed.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("blocking_issues").EnumerateArray().Select(i => i.GetString()!).ToList();
+        Assert.Contains(issues, i => i.StartsWith("Supervisor FAILED: gave up after 3 failures", StringComparison.Ordinal));
+        Assert.Contains("Godot process not running", issues);
+        Assert.Equal(3, status.GetProperty("last_exit").GetProperty("exit_code").GetInt32());
+        Assert.Contains("crashing on purpose", await http.GetStringAsync("/logs?tail=50", ct));
+        Assert.False(manager.HasExited, "the manager must outlive its child");
+    }
+
+    [Fact]
     public async Task Manage_WithUnknownScene_ExitsNonZeroNamingIt()
     {
         using var data = new TempFolder();
@@ -175,6 +200,23 @@ public sealed class ManageCommandTests
 
             Assert.False(process.HasExited, $"the manager exited:\n{process.Output}");
             Assert.True(DateTime.UtcNow < deadline, $"{path} did not reach the expected state within {Deadline}. Output:\n{process.Output}");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private static async Task<JsonElement> PollStatusAsync(HttpClient http, Func<JsonElement, bool> done, SpacetimeProcess process)
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        while (true)
+        {
+            var response = await PollAsync(http, "/status", r => r.IsSuccessStatusCode, process);
+            var status = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            if (done(status))
+            {
+                return status;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"/status did not reach the expected state within {Deadline}: {status}");
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
     }

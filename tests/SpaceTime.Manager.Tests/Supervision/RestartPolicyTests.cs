@@ -10,14 +10,14 @@ public class RestartPolicyTests
     private static readonly RestartPolicyOptions Defaults = new();
 
     [Fact]
-    public void OnFailure_QuickFailures_DoublesTheDelayFromOneSecond()
+    public void OnFailure_QuickFailures_DoublesTheDelayFromAQuarterSecond()
     {
         var time = new FakeTimeProvider();
         var policy = new RestartPolicy(Defaults with { MaxRestarts = 10 }, time);
 
         var delays = Enumerable.Range(0, 4).Select(_ => policy.OnFailure(time.GetUtcNow()).Delay.TotalSeconds).ToList();
 
-        Assert.Equal([1, 2, 4, 8], delays);
+        Assert.Equal([0.25, 0.5, 1, 2], delays);
     }
 
     [Fact]
@@ -74,12 +74,12 @@ public class RestartPolicyTests
         var policy = new RestartPolicy(Defaults with { MaxRestarts = 10 }, time);
         policy.OnFailure(time.GetUtcNow());
         policy.OnFailure(time.GetUtcNow());
-        Assert.Equal(TimeSpan.FromSeconds(4), policy.OnFailure(time.GetUtcNow()).Delay);
+        Assert.Equal(TimeSpan.FromSeconds(1), policy.OnFailure(time.GetUtcNow()).Delay);
 
         var started = time.GetUtcNow();
         time.Advance(Defaults.StablePeriod);
 
-        Assert.Equal(TimeSpan.FromSeconds(1), policy.OnFailure(started).Delay);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), policy.OnFailure(started).Delay);
     }
 
     [Fact]
