@@ -172,7 +172,8 @@ public sealed class SceneLoader(string projectRoot)
             return existing;
         }
 
-        if (declaration.Type is null && declaration.Parent is not null)
+        // Under an imported scene (glTF...) it overrides a node we do not expand: expected, not worth a warning.
+        if (declaration.Type is null && declaration.Parent is not null && (parent is null || !IsInsideImportedScene(parent)))
         {
             warnings.Add($"{scope.ResourcePath}:{declaration.Line}: node '{declaration.Path}' has no type and overrides nothing; created as Node");
         }
