@@ -17,6 +17,7 @@ internal static class CliProgram
             TelemetryCommand.Create(),
             DiscoverCommand.Create(),
             ScenesCommand.Create(),
+            HealthCheckCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

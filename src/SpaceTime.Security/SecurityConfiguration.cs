@@ -36,7 +36,10 @@ public static class SecurityConfiguration
     /// <param name="configDir">The config folder.</param>
     /// <param name="environment">production, staging, development or test.</param>
     /// <param name="variables">Environment variables (or any key lookup standing in for them).</param>
-    public static SecuritySettings Load(string configDir, string environment, Func<string, string?> variables)
+    /// <param name="enforceSecrets">
+    /// False only for checks that report secret problems separately (<see cref="SecretProblems"/>); servers always enforce them.
+    /// </param>
+    public static SecuritySettings Load(string configDir, string environment, Func<string, string?> variables, bool enforceSecrets = true)
     {
         if (!Environments.Contains(environment))
         {
@@ -64,7 +67,7 @@ public static class SecurityConfiguration
 
         ApplyVariables(settings, variables);
         Validate(settings, environmentFile, securityFile);
-        ApplyProductionGates(settings, variables);
+        ApplyProductionGates(settings, variables, enforceSecrets);
         return settings;
     }
 
@@ -260,7 +263,7 @@ public static class SecurityConfiguration
         }
     }
 
-    private static void ApplyProductionGates(SecuritySettings s, Func<string, string?> variables)
+    private static void ApplyProductionGates(SecuritySettings s, Func<string, string?> variables, bool enforceSecrets)
     {
         var enableApi = variables("GODOT_ENABLE_HTTP_API");
         if (enableApi is { Length: > 0 })
@@ -285,32 +288,44 @@ public static class SecurityConfiguration
             throw new SecurityConfigurationException("AUTH_REQUIRED", "AUTH_REQUIRED", "authentication cannot be turned off in production");
         }
 
-        RequireStrongSecret("JWT_SECRET_KEY", s.Authentication.JwtSecretKey, required: true);
-        RequireStrongSecret("API_TOKEN", s.Authentication.ApiToken, required: false);
-        RequireStrongSecret("METRICS_TOKEN", s.Authentication.MetricsToken, required: false);
+        if (enforceSecrets && SecretProblems(s) is [var first, ..])
+        {
+            throw first;
+        }
     }
 
-    private static void RequireStrongSecret(string name, string? value, bool required)
+    /// <summary>
+    /// What is wrong with the secrets: placeholders or values shorter than <see cref="MinimumSecretBytes"/> anywhere;
+    /// in production also a missing <c>JWT_SECRET_KEY</c>. Empty when they are fine.
+    /// </summary>
+    public static IReadOnlyList<SecurityConfigurationException> SecretProblems(SecuritySettings settings)
     {
-        if (value is null)
+        ArgumentNullException.ThrowIfNull(settings);
+        var problems = new List<SecurityConfigurationException>();
+        void Check(string name, string? value, bool required)
         {
-            if (required)
+            if (value is null)
             {
-                throw new SecurityConfigurationException(name, name, "is required in production (generate one with: openssl rand -hex 32)");
+                if (required)
+                {
+                    problems.Add(new SecurityConfigurationException(name, name, "is required in production (generate one with: openssl rand -hex 32)"));
+                }
             }
-
-            return;
+            else if (IsPlaceholder(value))
+            {
+                problems.Add(new SecurityConfigurationException(name, name, "is a placeholder; set a real secret (openssl rand -hex 32)"));
+            }
+            else if (Encoding.UTF8.GetByteCount(value) < MinimumSecretBytes)
+            {
+                problems.Add(new SecurityConfigurationException(name, name, $"is shorter than {MinimumSecretBytes} bytes"));
+            }
         }
 
-        if (IsPlaceholder(value))
-        {
-            throw new SecurityConfigurationException(name, name, "is a placeholder; set a real secret (openssl rand -hex 32)");
-        }
-
-        if (Encoding.UTF8.GetByteCount(value) < MinimumSecretBytes)
-        {
-            throw new SecurityConfigurationException(name, name, $"is shorter than {MinimumSecretBytes} bytes");
-        }
+        var auth = settings.Authentication;
+        Check("JWT_SECRET_KEY", auth.JwtSecretKey, required: settings.IsProduction);
+        Check("API_TOKEN", auth.ApiToken, required: false);
+        Check("METRICS_TOKEN", auth.MetricsToken, required: false);
+        return problems;
     }
 
     private static bool ParseBool(string name, string value) => value.Trim().ToLowerInvariant() switch
