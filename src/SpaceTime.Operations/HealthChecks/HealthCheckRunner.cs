@@ -149,9 +149,9 @@ public sealed class HealthCheckRunner(HealthCheckOptions options, HttpMessageHan
     private async Task<HealthCheckResult> CheckHealthAsync(HttpClient http, Uri baseUrl, CancellationToken cancellationToken)
     {
         var url = new Uri(baseUrl, "health");
-        using var response = await http.GetAsync(url, cancellationToken);
+        var (response, details) = await GetAsync(http, url, authorized: false, cancellationToken);
+        using var _ = response;
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        var details = Details(("url", url.ToString()), ("status_code", (int)response.StatusCode));
         if (TryParse(body) is { } json)
         {
             details["body"] = json;
@@ -174,10 +174,8 @@ public sealed class HealthCheckRunner(HealthCheckOptions options, HttpMessageHan
         }
 
         var url = new Uri(options.ApiUrl, "status");
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Token);
-        using var response = await http.SendAsync(request, cancellationToken);
-        var details = Details(("url", url.ToString()), ("status_code", (int)response.StatusCode));
+        var (response, details) = await GetAsync(http, url, authorized: true, cancellationToken);
+        using var _ = response;
         if (!response.IsSuccessStatusCode)
         {
             return Fail($"HTTP {(int)response.StatusCode} from {url}{(response.StatusCode == HttpStatusCode.Unauthorized ? " (the token was refused)" : "")}", details);
@@ -193,8 +191,8 @@ public sealed class HealthCheckRunner(HealthCheckOptions options, HttpMessageHan
     private async Task<HealthCheckResult> CheckAuthEnforcedAsync(HttpClient http, CancellationToken cancellationToken)
     {
         var url = new Uri(options.ApiUrl, "status");
-        using var response = await http.GetAsync(url, cancellationToken);
-        var details = Details(("url", url.ToString()), ("status_code", (int)response.StatusCode));
+        var (response, details) = await GetAsync(http, url, authorized: false, cancellationToken);
+        using var _ = response;
         return response.StatusCode == HttpStatusCode.Unauthorized
             ? Pass($"{url} without a token answers 401", details)
             : Fail($"{url} without a token answered HTTP {(int)response.StatusCode}, not 401: authentication is off", details);
@@ -230,10 +228,8 @@ public sealed class HealthCheckRunner(HealthCheckOptions options, HttpMessageHan
         }
 
         var url = new Uri(options.ApiUrl, "metrics");
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Token);
-        using var response = await http.SendAsync(request, cancellationToken);
-        var details = Details(("url", url.ToString()), ("status_code", (int)response.StatusCode));
+        var (response, details) = await GetAsync(http, url, authorized: true, cancellationToken);
+        using var _ = response;
         if (!response.IsSuccessStatusCode)
         {
             return Fail($"HTTP {(int)response.StatusCode} from {url}", details);
@@ -245,6 +241,20 @@ public sealed class HealthCheckRunner(HealthCheckOptions options, HttpMessageHan
         return families > 0
             ? Pass($"{families} spacetime_* metric families at {url}", details)
             : Fail($"{url} serves no spacetime_* metrics", details);
+    }
+
+    /// <summary>A GET, with the bearer token when <paramref name="authorized"/>; the caller disposes the response.</summary>
+    private async Task<(HttpResponseMessage Response, Dictionary<string, object?> Details)> GetAsync(
+        HttpClient http, Uri url, bool authorized, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (authorized)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Token);
+        }
+
+        var response = await http.SendAsync(request, cancellationToken);
+        return (response, Details(("url", url.ToString()), ("status_code", (int)response.StatusCode)));
     }
 
     private HealthCheckResult Run(string name, Func<HealthCheckResult> check)
