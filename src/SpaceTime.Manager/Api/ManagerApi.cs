@@ -20,6 +20,8 @@ public sealed record ManagerStatusResponse(
 
 public sealed record ControlResponse(string Status, string State, string Message);
 
+public sealed record LivenessResponse(bool Alive, string State);
+
 public sealed record LogsResponse(IReadOnlyList<string> Lines, int Count);
 
 /// <summary>The management endpoints: health (open), status, start/stop/restart (admin), logs.</summary>
@@ -30,6 +32,7 @@ public static class ManagerApi
     public static IEndpointRouteBuilder MapManagerApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health", GetHealth).WithTags("Manager").AllowAnonymous();
+        app.MapGet("/livez", GetLiveness).WithTags("Manager").AllowAnonymous();
         app.MapGet("/status", GetStatus).WithTags("Manager").RequirePermission(Permissions.StatusRead);
         app.MapPost("/start", Start).WithTags("Manager").RequirePermission(Permissions.ProcessControl);
         app.MapPost("/stop", Stop).WithTags("Manager").RequirePermission(Permissions.ProcessControl);
@@ -44,6 +47,18 @@ public static class ManagerApi
     {
         var health = supervisor.GetHealth();
         return TypedResults.Json(health, statusCode: health.OverallHealthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <summary>
+    /// Liveness for orchestrators: 200 while the manager is supervising or deliberately stopped — including while it
+    /// restarts a crashed game, when <c>/health</c> is 503 — and 503 only once it has given up (FAILED), when a fresh
+    /// container is the right next step.
+    /// </summary>
+    public static JsonHttpResult<LivenessResponse> GetLiveness(GameSupervisor supervisor)
+    {
+        var state = supervisor.Lifecycle.Current;
+        var alive = state != LifecycleState.Failed;
+        return TypedResults.Json(new LivenessResponse(alive, state.ToWireName()), statusCode: alive ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
     public static Ok<ManagerStatusResponse> GetStatus(GameSupervisor supervisor)

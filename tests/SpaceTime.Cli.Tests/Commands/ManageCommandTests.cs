@@ -63,6 +63,12 @@ public sealed class ManageCommandTests
 
         Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/stop", null, ct)).StatusCode);
         var stopped = await PollAsync(http, "/health", r => r.StatusCode == HttpStatusCode.ServiceUnavailable, manager);
+        // Not ready, but alive: an orchestrator must not kill a manager that was told to stop its game.
+        using (var anonymous = new HttpClient { BaseAddress = http.BaseAddress })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/livez", ct)).StatusCode);
+        }
+
         var issues = (await stopped.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("blocking_issues").EnumerateArray().Select(i => i.GetString()).ToList();
         Assert.Contains("Godot process not running", issues);
         var down = await http.GetAsync("/godot/scene", ct);
@@ -152,6 +158,13 @@ public sealed class ManageCommandTests
         Assert.Contains(issues, i => i.StartsWith("Supervisor FAILED: gave up after 3 failures", StringComparison.Ordinal));
         Assert.Contains("Godot process not running", issues);
         Assert.Equal(3, status.GetProperty("last_exit").GetProperty("exit_code").GetInt32());
+        using (var anonymous = new HttpClient { BaseAddress = http.BaseAddress })
+        {
+            var liveness = await anonymous.GetAsync("/livez", ct);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, liveness.StatusCode);
+            Assert.Equal("FAILED", (await liveness.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("state").GetString());
+        }
+
         Assert.Contains("crashing on purpose", await http.GetStringAsync("/logs?tail=50", ct));
         Assert.False(manager.HasExited, "the manager must outlive its child");
     }
