@@ -16,6 +16,7 @@ internal static class CliProgram
             TokenCommand.Create(),
             TelemetryCommand.Create(),
             DiscoverCommand.Create(),
+            PackageCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }
