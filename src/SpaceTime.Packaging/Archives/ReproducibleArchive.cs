@@ -6,7 +6,8 @@ namespace SpaceTime.Packaging.Archives;
 
 /// <summary>
 /// Writes a package folder as .tar.gz and .zip that depend on the file contents and modes only: entries in ordinal order, every
-/// time the given one, owner root (uid/gid 0, no names), modes 0755/0644, gzip header without time or name.
+/// time the given one, owner root (uid/gid 0, no names), modes 0755/0644, gzip header without time or name. The tar is GNU format:
+/// .NET cannot split long names into the ustar prefix, and its PAX headers are named after the writing process's id.
 /// </summary>
 public static class ReproducibleArchive
 {
@@ -18,15 +19,17 @@ public static class ReproducibleArchive
         var top = Path.GetFileName(Path.TrimEndingDirectorySeparator(packageFolder));
         using var file = new FileStream(archive, FileMode.Create, FileAccess.Write);
         using var gzip = new GZipStream(file, CompressionLevel.SmallestSize);
-        using var tar = new TarWriter(gzip, TarEntryFormat.Ustar, leaveOpen: false);
+        using var tar = new TarWriter(gzip, TarEntryFormat.Gnu, leaveOpen: false);
         var mtime = DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
         foreach (var entry in PackageTree.Entries(packageFolder).Prepend(new PackageEntry("", packageFolder, true, FileModes.Directory)))
         {
             var name = entry.Path.Length == 0 ? $"{top}/" : $"{top}/{entry.Path}{(entry.IsDirectory ? "/" : "")}";
-            var header = new UstarTarEntry(entry.IsDirectory ? TarEntryType.Directory : TarEntryType.RegularFile, name)
+            var header = new GnuTarEntry(entry.IsDirectory ? TarEntryType.Directory : TarEntryType.RegularFile, name)
             {
                 Mode = entry.Mode,
                 ModificationTime = mtime,
+                AccessTime = mtime,
+                ChangeTime = mtime,
                 Uid = 0,
                 Gid = 0,
                 UserName = "",

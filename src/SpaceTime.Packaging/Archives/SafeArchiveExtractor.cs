@@ -113,10 +113,14 @@ public static class SafeArchiveExtractor
             }
 
             var top = path.Split('/')[0];
-            Top ??= top;
+            if (kind == Kind.Directory || path.Contains('/'))
+            {
+                Top ??= top;
+            }
+
             if (top != Top || (kind == Kind.File && !path.Contains('/')))
             {
-                Problems.Add($"archive entry '{name}' refused: it is outside the package folder {Top}/");
+                Problems.Add($"archive entry '{name}' refused: it is outside the package's one top-level folder{(Top is null ? "" : $" {Top}/")}");
                 return;
             }
 

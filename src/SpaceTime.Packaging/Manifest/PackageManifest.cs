@@ -59,6 +59,12 @@ public sealed record PackageManifest(
     /// <summary>Reads and checks a manifest; each schema problem is added to <paramref name="problems"/>. Null when nothing usable was found.</summary>
     public static PackageManifest? Read(ReadOnlySpan<byte> utf8, ICollection<string> problems)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            problems.Add("not valid UTF-8");
+            return null;
+        }
+
         JsonDocument document;
         try
         {

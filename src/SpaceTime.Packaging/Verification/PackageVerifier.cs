@@ -62,9 +62,10 @@ public static class PackageVerifier
             _problems.AddRange(earlier);
             Walk(new DirectoryInfo(root), "");
             CheckLayout();
-            var manifest = CheckManifest();
-            var sums = CheckChecksums(manifest);
-            var (state, signer) = CheckSignature(manifest, sums);
+            var manifest = ReadManifest();
+            var (sumsBytes, sums) = ReadChecksums();
+            CheckFiles(manifest, sums);
+            var (state, signer) = CheckSignature(manifest, sumsBytes);
             CheckScriptModes();
             return new VerificationReport(target, manifest?.Version?.Text, _files.Count, state, signer, _problems, _notes);
         }
@@ -111,7 +112,7 @@ public static class PackageVerifier
             }
         }
 
-        private PackageManifest? CheckManifest()
+        private PackageManifest? ReadManifest()
         {
             if (!_files.TryGetValue(PackageLayout.ManifestFile, out var file))
             {
@@ -125,50 +126,19 @@ public static class PackageVerifier
                 Problem(PackageLayout.ManifestFile, problem);
             }
 
-            if (manifest is null)
-            {
-                return null;
-            }
-
-            if (manifest.Version is { } version && Path.GetFileName(root) != PackageLayout.FolderName(version))
+            if (manifest?.Version is { } version && Path.GetFileName(root) != PackageLayout.FolderName(version))
             {
                 Problem($"{Path.GetFileName(root)}/", $"the package folder should be named {PackageLayout.FolderName(version)} (MANIFEST.json version {version})");
-            }
-
-            foreach (var listed in manifest.Files)
-            {
-                if (!_files.TryGetValue(listed.Path, out var onDisk))
-                {
-                    Problem(listed.Path, "missing: MANIFEST.json lists it");
-                    continue;
-                }
-
-                var size = new FileInfo(onDisk).Length;
-                if (size != listed.Size)
-                {
-                    Problem(listed.Path, $"size is {size} bytes, MANIFEST.json says {listed.Size}");
-                }
-
-                if (Digest(listed.Path) != listed.Sha256)
-                {
-                    Problem(listed.Path, $"sha256 is {Digest(listed.Path)}, MANIFEST.json says {listed.Sha256}");
-                }
-            }
-
-            var known = manifest.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
-            foreach (var extra in _files.Keys.Where(p => !PackageLayout.IsMetadata(p) && !known.Contains(p)))
-            {
-                Problem(extra, "not listed in MANIFEST.json (a file was added)");
             }
 
             return manifest;
         }
 
-        private byte[]? CheckChecksums(PackageManifest? manifest)
+        private (byte[]? Bytes, Dictionary<string, string>? Entries) ReadChecksums()
         {
             if (!_files.TryGetValue(PackageLayout.ChecksumFile, out var file))
             {
-                return null;
+                return (null, null);
             }
 
             var bytes = File.ReadAllBytes(file);
@@ -180,7 +150,7 @@ public static class PackageVerifier
             catch (DecoderFallbackException)
             {
                 Problem(PackageLayout.ChecksumFile, "is not UTF-8 text");
-                return bytes;
+                return (bytes, null);
             }
 
             var format = new List<string>();
@@ -190,34 +160,101 @@ public static class PackageVerifier
                 Problem(PackageLayout.ChecksumFile, problem);
             }
 
-            foreach (var entry in entries)
+            return (bytes, entries.ToDictionary(e => e.Path, e => e.Sha256, StringComparer.Ordinal));
+        }
+
+        /// <summary>
+        /// Every file against MANIFEST.json and SHA256SUMS. When the two disagree about a file, the one that disagrees with the
+        /// file's bytes is the one that was changed, and it is the one named.
+        /// </summary>
+        private void CheckFiles(PackageManifest? manifest, Dictionary<string, string>? sums)
+        {
+            const string Manifest = PackageLayout.ManifestFile;
+            const string Sums = PackageLayout.ChecksumFile;
+            var listed = manifest?.Files.ToDictionary(f => f.Path, StringComparer.Ordinal) ?? [];
+            foreach (var file in manifest?.Files ?? [])
             {
-                if (!_files.ContainsKey(entry.Path))
+                var summed = sums?.GetValueOrDefault(file.Path);
+                if (!_files.TryGetValue(file.Path, out var onDisk))
                 {
-                    Problem(entry.Path, "missing: SHA256SUMS lists it");
+                    Problem(file.Path, $"missing: {(summed is null ? Manifest : $"{Manifest} and {Sums}")} list it");
+                    continue;
                 }
-                else if (Digest(entry.Path) != entry.Sha256)
+
+                var actual = Digest(file.Path);
+                if (file.Sha256 != actual && summed == actual)
                 {
-                    Problem(entry.Path, $"sha256 is {Digest(entry.Path)}, SHA256SUMS says {entry.Sha256}");
+                    Problem(Manifest, $"lists {file.Path} with sha256 {file.Sha256}, but the file and {Sums} have {actual}");
+                }
+                else if (summed is not null && summed != actual && file.Sha256 == actual)
+                {
+                    Problem(Sums, $"lists {file.Path} with sha256 {summed}, but the file and {Manifest} have {actual}");
+                }
+                else
+                {
+                    if (file.Sha256 != actual)
+                    {
+                        Problem(file.Path, $"sha256 is {actual}, {Manifest} says {file.Sha256}");
+                    }
+
+                    if (summed is not null && summed != actual)
+                    {
+                        Problem(file.Path, $"sha256 is {actual}, {Sums} says {summed}");
+                    }
+                }
+
+                var size = new FileInfo(onDisk).Length;
+                if (size != file.Size)
+                {
+                    Problem(file.Sha256 == actual ? Manifest : file.Path, file.Sha256 == actual
+                        ? $"lists {file.Path} with size {file.Size}, but the file has {size} bytes"
+                        : $"size is {size} bytes, {Manifest} says {file.Size}");
+                }
+
+                if (sums is not null && summed is null)
+                {
+                    Problem(file.Path, $"not listed in {Sums}");
                 }
             }
 
             if (manifest is not null)
             {
-                var expected = manifest.Files.Select(f => f.Path).Append(PackageLayout.ManifestFile).ToHashSet(StringComparer.Ordinal);
-                var summed = entries.Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
-                foreach (var path in expected.Where(p => !summed.Contains(p)).Order(StringComparer.Ordinal))
+                foreach (var extra in _files.Keys.Where(p => !PackageLayout.IsMetadata(p) && !listed.ContainsKey(p)))
                 {
-                    Problem(path, "not listed in SHA256SUMS");
-                }
-
-                foreach (var path in summed.Where(p => !expected.Contains(p)).Order(StringComparer.Ordinal))
-                {
-                    Problem(PackageLayout.ChecksumFile, $"lists {path}, which MANIFEST.json does not");
+                    Problem(extra, $"not listed in {Manifest} (a file was added)");
                 }
             }
 
-            return bytes;
+            foreach (var (path, sha) in sums ?? [])
+            {
+                if (path == Manifest)
+                {
+                    if (_files.ContainsKey(Manifest) && Digest(Manifest) != sha)
+                    {
+                        Problem(Manifest, $"sha256 is {Digest(Manifest)}, {Sums} says {sha}");
+                    }
+                }
+                else if (manifest is not null && !listed.ContainsKey(path))
+                {
+                    Problem(Sums, $"lists {path}, which {Manifest} does not");
+                }
+                else if (manifest is null)
+                {
+                    if (!_files.ContainsKey(path))
+                    {
+                        Problem(path, $"missing: {Sums} lists it");
+                    }
+                    else if (Digest(path) != sha)
+                    {
+                        Problem(path, $"sha256 is {Digest(path)}, {Sums} says {sha}");
+                    }
+                }
+            }
+
+            if (sums is not null && _files.ContainsKey(Manifest) && !sums.ContainsKey(Manifest))
+            {
+                Problem(Manifest, $"not listed in {Sums}");
+            }
         }
 
         private (SignatureState State, string? Signer) CheckSignature(PackageManifest? manifest, byte[]? sums)
@@ -258,7 +295,7 @@ public static class PackageVerifier
                 var check = SignatureVerifier.Verify(sums, signature, trusted);
                 if (!check.IsValid)
                 {
-                    Problem(Asc, check.Message);
+                    Problem(Asc, $"bad signature of SHA256SUMS: {check.Message}");
                     return (SignatureState.Invalid, check.SignerFingerprint);
                 }
 
