@@ -53,6 +53,12 @@ public sealed class ReleaseSigningKey
             throw new SigningKeyException($"signing key file {file} is not an OpenPGP secret key: {hint}", e);
         }
 
+        if (bundle.Count == 0)
+        {
+            var hint = LooksLikePublicKey(bytes) ? "it holds a public key; signing needs the secret key (spacetime-release.secret.asc)" : "it holds no key";
+            throw new SigningKeyException($"signing key file {file} is not an OpenPGP secret key: {hint}");
+        }
+
         var (ring, key) = bundle.GetKeyRings().SelectMany(r => r.GetSecretKeys().Select(k => (Ring: r, Key: k)))
             .FirstOrDefault(k => k.Key.IsSigningKey && !k.Key.IsPrivateKeyEmpty);
         if (key is null)
