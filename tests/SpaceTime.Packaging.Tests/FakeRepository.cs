@@ -86,6 +86,20 @@ public sealed class FakeRepository : IDisposable
         }
     }
 
+    /// <summary>Replaces the checkout's config/*.json (and the published copies) with the files of another folder.</summary>
+    public void UseConfigFrom(string folder)
+    {
+        foreach (var target in new[] { Path.Combine(Root, "config"), Path.Combine(Binaries, "config") })
+        {
+            Directory.Delete(target, recursive: true);
+            Directory.CreateDirectory(target);
+            foreach (var file in Directory.EnumerateFiles(folder, "*.json"))
+            {
+                File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+            }
+        }
+    }
+
     public void Dispose() => _folder.Dispose();
 
     /// <summary>An application "published" by hand: an app host (ELF header), a large assembly, its config copied from the checkout.</summary>

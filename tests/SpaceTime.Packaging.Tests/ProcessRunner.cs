@@ -55,9 +55,15 @@ internal static class ProcessRunner
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 
-    /// <summary>The real <c>spacetime</c> executable built beside the tests.</summary>
-    public static Task<Result> SpacetimeAsync(IReadOnlyDictionary<string, string?>? environment, params string[] arguments) =>
-        RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "spacetime.dll"), .. arguments], environment: environment, timeout: TimeSpan.FromSeconds(60));
+    /// <summary>The real <c>spacetime</c> executable built beside the tests. SOURCE_DATE_EPOCH comes only from <paramref name="environment"/>.</summary>
+    public static Task<Result> SpacetimeAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null, TimeSpan? timeout = null)
+    {
+        var merged = new Dictionary<string, string?> { ["SOURCE_DATE_EPOCH"] = null };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            merged[name] = value;
+        }
 
-    public static Task<Result> SpacetimeAsync(params string[] arguments) => SpacetimeAsync(null, arguments);
+        return RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "spacetime.dll"), .. arguments], workingDirectory, merged, timeout ?? TimeSpan.FromSeconds(60));
+    }
 }

@@ -84,6 +84,25 @@ public sealed class ReleaseSigningKeyTests
     }
 
     [Fact]
+    public void Verify_DigestPrefixChanged_IsInvalid_ThoughTheSignatureValueStillMatches()
+    {
+        using var temp = new TempFolder();
+        var key = ReleaseSigningKey.Load(WriteKey(temp, null, out var generated), null);
+        var packet = AsciiArmor.Read(key.SignDetached(Data, Created), AsciiArmor.Signature);
+        // v4 signature packet, old-format header with a one-byte length: tag, length, version, type, key and hash algorithms,
+        // hashed subpackets (2-byte length), unhashed subpackets (2-byte length), then the two-byte digest prefix.
+        Assert.Equal(0x88, packet[0]);
+        var hashed = (packet[6] << 8) | packet[7];
+        var unhashed = (packet[8 + hashed] << 8) | packet[9 + hashed];
+        packet[10 + hashed + unhashed] ^= 0x01;
+
+        var check = SignatureVerifier.Verify(Data, AsciiArmor.Write(AsciiArmor.Signature, packet), TrustedKeys.Parse(generated.PublicKey, "test"));
+
+        Assert.False(check.IsValid);
+        Assert.Contains("does not match", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_WithTheRightPassphrase_Unlocks()
     {
         using var temp = new TempFolder();
