@@ -133,9 +133,9 @@ public sealed class PackageBuilder(TimeProvider time, IBuildProgress progress)
         else
         {
             published = Path.Combine(scratch, "publish");
-            progress.Step($"publishing {request.Project} (dotnet publish -c Release -r {DotnetPublisher.RuntimeIdentifier} --self-contained false)");
+            progress.Step($"publishing {request.Project} (clean dotnet publish -c Release -r {DotnetPublisher.RuntimeIdentifier} --self-contained false, build files in {DotnetPublisher.ArtifactsFolder(request.Project)})");
             var publishStarted = time.GetTimestamp();
-            assets = await DotnetPublisher.PublishAsync(request.Project, published, Path.Combine(scratch, "artifacts"), cancellationToken);
+            assets = await DotnetPublisher.PublishAsync(request.Project, published, cancellationToken);
             progress.Step($"published in {time.GetElapsedTime(publishStarted).TotalSeconds:F1} s");
         }
 
