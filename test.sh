@@ -8,7 +8,8 @@ cd "$(dirname "$0")"
 #   prometheus  -> promtool, which checks the /metrics exposition
 #   socat       -> serves clangd (a real language server) over TCP for the editor-bridge tests
 #   clangd      -> that language server
-APT_PACKAGES=(prometheus socat clangd)
+#   gnupg       -> gpg, which must accept the release packages' OpenPGP signatures and keys
+APT_PACKAGES=(prometheus socat clangd gnupg)
 
 install_packages() {
   local missing=()

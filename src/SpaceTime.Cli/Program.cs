@@ -18,6 +18,7 @@ internal static class CliProgram
             DiscoverCommand.Create(),
             ScenesCommand.Create(),
             HealthCheckCommand.Create(),
+            PackageCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

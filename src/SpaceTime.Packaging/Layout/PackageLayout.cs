@@ -1,0 +1,54 @@
+using SpaceTime.Packaging.Manifest;
+
+namespace SpaceTime.Packaging.Layout;
+
+/// <summary>The release package layout: the folder name and the entries every package must have.</summary>
+public static class PackageLayout
+{
+    public const string Name = "spacetime-vr";
+    public const string ManifestFile = "MANIFEST.json";
+    public const string ChecksumFile = "SHA256SUMS";
+    public const string SignatureFile = "SHA256SUMS.asc";
+    public const string VersionFile = "binaries/VERSION.txt";
+    public const string SbomFile = "security/sbom.cdx.json";
+    public const string PublicKeyFile = "security/spacetime-release.public.asc";
+    public const string ReleaseNotesFile = "RELEASE_NOTES.md";
+    public const string ChecklistFile = "DEPLOYMENT_CHECKLIST.md";
+
+    /// <summary>The main assembly of the published application, as it sits in the package.</summary>
+    public const string ApplicationFile = "binaries/spacetime.dll";
+
+    public static IReadOnlyList<string> RequiredDirectories { get; } =
+    [
+        "binaries",
+        "config/production",
+        "config/staging",
+        "config/development",
+        "scripts/deployment",
+        "scripts/maintenance",
+        "scripts/migration",
+        "kubernetes",
+        "monitoring",
+        "docs",
+        "tests/smoke",
+        "security",
+    ];
+
+    /// <summary>Files every package has. <see cref="SignatureFile"/> is not among them: an unsigned package is a signature problem, not a layout one.</summary>
+    public static IReadOnlyList<string> RequiredFiles { get; } =
+    [
+        ApplicationFile,
+        VersionFile,
+        .. SourceMap.Default.Where(r => r.Required && r.Kind == SourceKind.File).Select(r => r.Target),
+        SbomFile,
+        ReleaseNotesFile,
+        ChecklistFile,
+        ManifestFile,
+        ChecksumFile,
+    ];
+
+    public static string FolderName(SemanticVersion version) => $"{Name}-v{version}";
+
+    /// <summary>Files that describe the others and so are not listed in the manifest.</summary>
+    public static bool IsMetadata(string path) => path is ManifestFile or ChecksumFile or SignatureFile;
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+
+namespace SpaceTime.Packaging.Sbom;
+
+/// <summary>A NuGet package the published application uses, directly or transitively.</summary>
+public sealed record NuGetPackage(string Id, string Version, string? Sha512, string? NuspecPath, IReadOnlyList<string> DependsOn)
+{
+    public string Purl => $"pkg:nuget/{Id}@{Version}";
+}
+
+/// <summary>Reads the packages of a project from its restore output, <c>obj/project.assets.json</c>.</summary>
+public static class NuGetPackageGraph
+{
+    /// <summary>Every package in every target of the assets file (the runtime-specific target is a superset of the portable one), sorted by id.</summary>
+    public static IReadOnlyList<NuGetPackage> Read(string assetsFile)
+    {
+        if (!File.Exists(assetsFile))
+        {
+            throw new PackagingException($"{assetsFile} is missing: restore the application (dotnet restore/build) before packaging it, or let package build publish it");
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(assetsFile));
+            var root = document.RootElement;
+            var folders = root.GetProperty("packageFolders").EnumerateObject().Select(f => f.Name).ToList();
+            var libraries = root.GetProperty("libraries");
+            var packages = new SortedDictionary<string, NuGetPackage>(StringComparer.OrdinalIgnoreCase);
+            foreach (var target in root.GetProperty("targets").EnumerateObject())
+            {
+                var versions = target.Value.EnumerateObject().ToDictionary(e => e.Name.Split('/')[0], e => e.Name.Split('/')[1], StringComparer.OrdinalIgnoreCase);
+                foreach (var entry in target.Value.EnumerateObject())
+                {
+                    if (entry.Value.GetProperty("type").GetString() != "package" || packages.ContainsKey(entry.Name))
+                    {
+                        continue;
+                    }
+
+                    var (id, version) = (entry.Name.Split('/')[0], entry.Name.Split('/')[1]);
+                    var library = libraries.GetProperty(entry.Name);
+                    var dependsOn = entry.Value.TryGetProperty("dependencies", out var deps)
+                        ? deps.EnumerateObject().Where(d => versions.ContainsKey(d.Name)).Select(d => $"pkg:nuget/{d.Name}@{versions[d.Name]}").Order(StringComparer.Ordinal).ToList()
+                        : [];
+                    packages[entry.Name] = new NuGetPackage(id, version, Sha512Hex(library), FindNuspec(folders, library, id), dependsOn);
+                }
+            }
+
+            return [.. packages.Values];
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException)
+        {
+            throw new PackagingException($"{assetsFile} is not a readable project.assets.json: {e.Message}", e);
+        }
+    }
+
+    private static string? Sha512Hex(JsonElement library)
+    {
+        if (!library.TryGetProperty("sha512", out var value) || value.GetString() is not { } base64)
+        {
+            return null;
+        }
+
+        Span<byte> bytes = stackalloc byte[64];
+        return Convert.TryFromBase64String(base64, bytes, out var written) && written == 64 ? Convert.ToHexStringLower(bytes) : null;
+    }
+
+    private static string? FindNuspec(IEnumerable<string> folders, JsonElement library, string id)
+    {
+        if (!library.TryGetProperty("path", out var path) || path.GetString() is not { } relative)
+        {
+            return null;
+        }
+
+        return folders.Select(f => Path.Combine(f, relative, $"{id.ToLowerInvariant()}.nuspec")).FirstOrDefault(File.Exists);
+    }
+}
