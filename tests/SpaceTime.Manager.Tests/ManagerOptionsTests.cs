@@ -72,4 +72,25 @@ public class ManagerOptionsTests
         Assert.Equal("/opt/godot", command.FileName);
         Assert.Equal(["--path", "/srv/game", "--dap-port", "6006", "--lsp-port", "6005"], command.Arguments);
     }
+
+    [Fact]
+    public void Build_WithTelemetryPort_GivesTheGameItsTelemetryWebSocket()
+    {
+        var options = new ManagerOptions { GodotPort = 18080, TelemetryPort = 18081 };
+
+        var command = GameCommand.Build(options, new RuntimeLauncher("/usr/bin/dotnet", ["/opt/spacetime.dll"]), "t");
+
+        Assert.Equal(["/opt/spacetime.dll", "serve", "--http-port", "18080", "--telemetry-port", "18081", "--discovery-port", "0", "--scene", "none"], command.Arguments);
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0", true)]
+    [InlineData("::", true)]
+    [InlineData("spacetime.example", false)]
+    public void Validate_Host_MustBeAnAddress(string host, bool valid)
+    {
+        var errors = new ManagerOptions { Host = host }.Validate();
+
+        Assert.Equal(valid, !errors.Any(e => e.StartsWith("Host:", StringComparison.Ordinal)));
+    }
 }

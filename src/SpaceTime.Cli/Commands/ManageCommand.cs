@@ -12,6 +12,7 @@ internal static class ManageCommand
 {
     public static Command Create()
     {
+        var host = new Option<string?>("--host") { Description = "Address the manager binds. Default 127.0.0.1; 0.0.0.0 in a container. Env: GODOT_SERVER_HOST." };
         var port = new Option<int?>("--port") { Description = "Manager port. Default 8090. Env: GODOT_SERVER_PORT." };
         var godotPort = new Option<int?>("--godot-port") { Description = "The game API port. Default 8080. Env: GODOT_API_PORT." };
         var godotPath = new Option<string?>("--godot-path") { Description = "Supervise this executable (e.g. a Godot binary, run with --path PROJECT) instead of the built-in runtime. Env: GODOT_EXECUTABLE_PATH." };
@@ -23,13 +24,14 @@ internal static class ManageCommand
         var maxRestarts = new Option<int?>("--max-restarts") { Description = "Failures allowed inside the restart window before FAILED. Default 3." };
         var restartWindow = new Option<string?>("--restart-window") { Description = "The restart window (e.g. 10m). Default 10m." };
         var noAutostart = new Option<bool>("--no-autostart") { Description = "Do not start the game until POST /start." };
+        var telemetryPort = new Option<int?>("--telemetry-port") { Description = "Give the game a telemetry WebSocket on this port (0 picks a free one). Default: none. Env: TELEMETRY_PORT." };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Also serve /metrics (only) on this port, e.g. 9091." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Shared with the game: tokens, keys, logs. Env: SPACETIME_DATA_DIR." };
         var environment = new Option<string?>("--environment") { Description = "production, staging, development or test. Env: GODOT_ENV." };
         var configDir = new Option<string?>("--config-dir") { Description = "Config folder. Default: beside the executable." };
         var command = new Command("manage", "Run the management server: start the game, walk it to READY, restart it on failure, answer /health.")
         {
-            port, godotPort, godotPath, projectPath, autoLoad, scenePath, playerTimeout, checkInterval, maxRestarts, restartWindow, noAutostart, metricsPort, dataDir, environment, configDir,
+            host, port, godotPort, godotPath, projectPath, autoLoad, scenePath, playerTimeout, checkInterval, maxRestarts, restartWindow, noAutostart, telemetryPort, metricsPort, dataDir, environment, configDir,
         };
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
@@ -44,6 +46,7 @@ internal static class ManageCommand
 
             var options = new ManagerOptions
             {
+                Host = parse.GetValue(host) ?? Env("GODOT_SERVER_HOST") ?? "127.0.0.1",
                 Port = parse.GetValue(port) ?? EnvInt("GODOT_SERVER_PORT") ?? 8090,
                 GodotPort = parse.GetValue(godotPort) ?? EnvInt("GODOT_API_PORT") ?? 8080,
                 GodotPath = parse.GetValue(godotPath) ?? Env("GODOT_EXECUTABLE_PATH"),
@@ -51,6 +54,7 @@ internal static class ManageCommand
                 AutoLoadScene = parse.GetValue(autoLoad) ?? true,
                 ScenePath = parse.GetValue(scenePath) ?? BundledProject.MainScene,
                 NoAutostart = parse.GetValue(noAutostart),
+                TelemetryPort = parse.GetValue(telemetryPort) ?? EnvInt("TELEMETRY_PORT"),
                 MetricsPort = parse.GetValue(metricsPort),
                 DataDir = parse.GetValue(dataDir) ?? Env("SPACETIME_DATA_DIR"),
                 ApiToken = Env("API_TOKEN"),

@@ -6,7 +6,8 @@ namespace SpaceTime.Manager.Supervision;
 public static class GameCommand
 {
     /// <summary>
-    /// The built-in runtime: <c>spacetime serve --http-port P --telemetry-port -1 --discovery-port 0 --scene none ...</c>
+    /// The built-in runtime: <c>spacetime serve --http-port P --telemetry-port T --discovery-port 0 --scene none ...</c> (T is -1, off, unless
+    /// <see cref="ManagerOptions.TelemetryPort"/> is set)
     /// (the manager loads the scene itself, to watch each step); a custom executable (<see cref="ManagerOptions.GodotPath"/>):
     /// <c>--path PROJECT</c> and, when given, <c>--dap-port</c>/<c>--lsp-port</c>. Both get the token as <c>API_TOKEN</c>.
     /// </summary>
@@ -30,7 +31,7 @@ public static class GameCommand
         else
         {
             fileName = launcher.FileName;
-            arguments = [.. launcher.LeadingArguments, "serve", "--http-port", port, "--telemetry-port", "-1", "--discovery-port", "0", "--scene", "none"];
+            arguments = [.. launcher.LeadingArguments, "serve", "--http-port", port, "--telemetry-port", options.TelemetryPort?.ToString(CultureInfo.InvariantCulture) ?? "-1", "--discovery-port", "0", "--scene", "none"];
             if (options.ProjectPath is { Length: > 0 } project)
             {
                 arguments.AddRange(["--project", Path.GetFullPath(project)]);
