@@ -1,0 +1,3 @@
+using SpaceTime.Deploy.Tests.Support;
+
+[assembly: AssemblyFixture(typeof(SharedSpacetime))]
