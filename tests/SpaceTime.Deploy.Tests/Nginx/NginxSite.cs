@@ -87,7 +87,11 @@ internal sealed partial class NginxSite : IAsyncDisposable
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while (!Ports.IsListening(port))
         {
-            Assert.False(_nginx.HasExited, $"nginx exited: {await _nginx.StandardError.ReadToEndAsync()}\n{ReadErrorLog()}");
+            if (_nginx.HasExited)
+            {
+                Assert.Fail($"nginx exited: {await _nginx.StandardError.ReadToEndAsync()}\n{ReadErrorLog()}");
+            }
+
             Assert.True(DateTime.UtcNow < deadline, $"nginx is not listening on {port}:\n{ReadErrorLog()}");
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
