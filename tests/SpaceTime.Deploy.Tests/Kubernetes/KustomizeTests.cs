@@ -107,6 +107,9 @@ public sealed class KustomizeTests
 
     internal static async Task<string> BuildAsync(string tree)
     {
+        var version = await Tool.RunAsync(Kubectl(), ["version", "--client"], null);
+        Assert.True(version.StdOut.Contains("Kustomize Version: v5", StringComparison.Ordinal),
+            $"kubectl with kustomize v5 is needed (Debian's kubernetes-client bundles kustomize v2): {version}");
         var result = await Tool.RunAsync(Kubectl(), ["kustomize", Repo.Deploy("kubernetes", tree)], null);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.True(result.StdErr.Length == 0, $"kustomize warned:\n{result.StdErr}");
