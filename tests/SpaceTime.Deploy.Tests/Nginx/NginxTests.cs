@@ -120,6 +120,34 @@ public sealed class NginxTests(SharedSpacetime shared)
         }
     }
 
+    [Fact]
+    public async Task InFrontOfGrafana_PassesTheSubPathWithHeadersGrafanasUiCanLiveWith()
+    {
+        // A stand-in for Grafana: it records the path nginx asks for.
+        var grafanaPort = Ports.Free();
+        using var grafana = new HttpListener();
+        grafana.Prefixes.Add($"http://127.0.0.1:{grafanaPort}/");
+        grafana.Start();
+        var served = Task.Run(async () =>
+        {
+            var context = await grafana.GetContextAsync();
+            var path = context.Request.Url!.AbsolutePath;
+            context.Response.Headers["Content-Security-Policy"] = "script-src 'self' 'unsafe-inline'";
+            await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes("grafana"));
+            context.Response.Close();
+            return path;
+        }, TestContext.Current.CancellationToken);
+        await using var front = await Front.StartAsync(shared.Spacetime, grafanaPort);
+        using var http = front.CreateClient();
+
+        using var response = await http.GetAsync("/grafana/login", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("/grafana/login", await served);
+        Assert.Equal(["SAMEORIGIN"], response.Headers.GetValues("X-Frame-Options"));
+        Assert.Equal(["script-src 'self' 'unsafe-inline'"], response.Headers.GetValues("Content-Security-Policy")); // Grafana's own, not the API's
+    }
+
     private static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)
     {
         var buffer = new byte[64 * 1024];
@@ -151,7 +179,7 @@ public sealed class NginxTests(SharedSpacetime shared)
 
         public int HttpsPort { get; }
 
-        public static async Task<Front> StartAsync(RunningSpacetime spacetime)
+        public static async Task<Front> StartAsync(RunningSpacetime spacetime, int? grafanaPort = null)
         {
             var (httpPort, httpsPort) = (Ports.Free(), Ports.Free());
             var site = File.ReadAllText(Repo.Deploy("nginx", "spacetime.conf"));
@@ -170,7 +198,7 @@ public sealed class NginxTests(SharedSpacetime shared)
             var upstreams = File.ReadAllText(Repo.Deploy("nginx", "upstreams.conf"))
                 .Replace("server 127.0.0.1:8090;", $"server 127.0.0.1:{spacetime.ManagerPort};", StringComparison.Ordinal)
                 .Replace("server 127.0.0.1:8081;", $"server 127.0.0.1:{spacetime.TelemetryPort};", StringComparison.Ordinal)
-                .Replace("server 127.0.0.1:3000;", $"server 127.0.0.1:{Ports.Free()};", StringComparison.Ordinal);
+                .Replace("server 127.0.0.1:3000;", $"server 127.0.0.1:{grafanaPort ?? Ports.Free()};", StringComparison.Ordinal);
             var nginx = await NginxSite.CreateAsync(site, upstreams);
             await nginx.StartAsync(httpsPort);
             return new Front(nginx, httpPort, httpsPort);
