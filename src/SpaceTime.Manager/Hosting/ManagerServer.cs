@@ -12,7 +12,7 @@ namespace SpaceTime.Manager.Hosting;
 
 /// <summary>
 /// Starts the management server (<c>spacetime manage</c>): the supervisor of the game and its HTTP endpoints on
-/// 127.0.0.1:8090, secured with the same tokens as the game (both read the signing key from the shared data dir).
+/// 127.0.0.1:8090 (or <see cref="ManagerOptions.Host"/>), secured with the same tokens as the game (both read the signing key from the shared data dir).
 /// </summary>
 public static partial class ManagerServer
 {
@@ -45,6 +45,10 @@ public static partial class ManagerServer
         var security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir);
         builder.AddSpaceTimeSecurity(security);
 
+        // The game reads the same environment and config folder as its manager.
+        options.GameEnvironment.TryAdd("GODOT_ENV", environment);
+        options.GameEnvironment.TryAdd("SPACETIME_CONFIG_DIR", Path.GetFullPath(configDir));
+
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
@@ -61,10 +65,11 @@ public static partial class ManagerServer
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Listen(IPAddress.Loopback, options.Port);
+            var address = IPAddress.Parse(options.Host);
+            k.Listen(address, options.Port);
             if (options.MetricsPort is { } metricsPort)
             {
-                k.Listen(IPAddress.Loopback, metricsPort);
+                k.Listen(address, metricsPort);
             }
         });
 
@@ -104,7 +109,7 @@ public static partial class ManagerServer
             throw;
         }
 
-        LogListening(app.Services.GetRequiredService<ILogger<ManagerOptions>>(), $"http://127.0.0.1:{ListeningPort(app)}", options.GodotPort);
+        LogListening(app.Services.GetRequiredService<ILogger<ManagerOptions>>(), $"http://{options.Host}:{ListeningPort(app)}", options.GodotPort);
         return app;
     }
 

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Applies the SQL migrations in migrations/ (NNN_name.sql, in order) to a SpaceTime data dir's spacetime.db.
+# Each runs in one transaction together with its row in schema_migrations, so a failing migration leaves the
+# database as it was. Refuses a database that records migrations this kit does not know (made by a newer
+# SpaceTime). Takes a backup with backup.sh first. Stop SpaceTime before migrating.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: migrate_database.sh [--data-dir DIR] [--migrations DIR] [--backup-dir DIR | --no-backup] [--status]
+  --data-dir DIR     SpaceTime data dir (default: $SPACETIME_DATA_DIR or /var/lib/spacetime)
+  --migrations DIR   folder of NNN_name.sql files (default: migrations/ beside this script)
+  --backup-dir DIR   where the pre-migration backup goes (default /var/backups/spacetime)
+  --no-backup        do not back up first
+  --status           list applied and pending migrations, change nothing
+Exit codes: 0 up to date, 1 failed (nothing of the failing migration applied), 2 bad usage.
+USAGE
+}
+
+die() { echo "migrate_database.sh: $*" >&2; exit 1; }
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+data_dir=${SPACETIME_DATA_DIR:-/var/lib/spacetime}
+migrations="$here/migrations"
+backup_dir=/var/backups/spacetime
+backup=true
+status_only=false
+while (($# > 0)); do
+  case $1 in
+    --data-dir) data_dir=${2:?--data-dir needs a value}; shift 2 ;;
+    --migrations) migrations=${2:?--migrations needs a value}; shift 2 ;;
+    --backup-dir) backup_dir=${2:?--backup-dir needs a value}; shift 2 ;;
+    --no-backup) backup=false; shift ;;
+    --status) status_only=true; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "migrate_database.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+command -v sqlite3 >/dev/null || die "sqlite3 is required (apt-get install sqlite3)"
+[[ -d $data_dir ]] || die "data dir '$data_dir' does not exist"
+[[ -d $migrations ]] || die "migrations folder '$migrations' does not exist"
+db="$data_dir/spacetime.db"
+
+declare -A known=()
+files=()
+for file in "$migrations"/[0-9][0-9][0-9]_*.sql; do
+  [[ -e $file ]] || continue
+  name=$(basename "$file" .sql)
+  version=$((10#${name%%_*}))
+  [[ -z ${known[$version]:-} ]] || die "two migrations share version $version: ${known[$version]} and $name"
+  known[$version]=$name
+  files+=("$file")
+done
+((${#files[@]} > 0)) || die "no NNN_name.sql migrations in '$migrations'"
+
+sqlite3 "$db" "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"
+declare -A applied=()
+while IFS='|' read -r version name; do
+  [[ -n $version ]] || continue
+  applied[$version]=$name
+  [[ -n ${known[$version]:-} ]] || die "the database records migration $version ($name), which this kit does not have: it belongs to a newer SpaceTime"
+done < <(sqlite3 "$db" "SELECT version, name FROM schema_migrations ORDER BY version;")
+
+pending=()
+for file in "${files[@]}"; do
+  name=$(basename "$file" .sql)
+  version=$((10#${name%%_*}))
+  if [[ -n ${applied[$version]:-} ]]; then
+    $status_only && echo "applied  $name"
+  else
+    $status_only && echo "pending  $name"
+    pending+=("$file")
+  fi
+done
+$status_only && exit 0
+if ((${#pending[@]} == 0)); then
+  echo "migrate_database.sh: $db is up to date"
+  exit 0
+fi
+
+if $backup; then
+  "$here/backup.sh" --data-dir "$data_dir" --output "$backup_dir" --name "spacetime-premigration-$(date -u +%Y%m%dT%H%M%SZ)" >&2 \
+    || die "the pre-migration backup failed; nothing was changed"
+fi
+for file in "${pending[@]}"; do
+  name=$(basename "$file" .sql)
+  version=$((10#${name%%_*}))
+  {
+    echo ".bail on"
+    echo "BEGIN IMMEDIATE;"
+    cat "$file"
+    echo
+    echo "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($version, '$name', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));"
+    echo "COMMIT;"
+  } | sqlite3 "$db" || die "migration $name failed and was rolled back"
+  echo "migrate_database.sh: applied $name"
+done

@@ -1,0 +1,132 @@
+using System.Text.Json.Nodes;
+using SpaceTime.Cli.Tests;
+using SpaceTime.Deploy.Tests.Support;
+
+namespace SpaceTime.Deploy.Tests.Kubernetes;
+
+/// <summary>deploy/kubernetes: `kubectl kustomize` for the base and both overlays, every object checked with npm kubernetes-models.</summary>
+public sealed class KustomizeTests
+{
+    public static TheoryData<string> Trees => new() { "base", "overlays/staging", "overlays/production" };
+
+    [Theory]
+    [MemberData(nameof(Trees))]
+    public async Task Kustomize_Build_IsCleanAndEveryObjectMatchesItsSchema(string tree)
+    {
+        var yaml = await BuildAsync(tree);
+
+        var validation = await ValidateAsync(yaml);
+
+        Assert.True(validation.ExitCode == 0, validation.ToString());
+        var kinds = validation.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[1]).ToHashSet();
+        foreach (var kind in new[] { "v1/Namespace", "v1/ConfigMap", "v1/PersistentVolumeClaim", "apps/v1/Deployment", "v1/Service", "networking.k8s.io/v1/Ingress",
+                     "networking.k8s.io/v1/NetworkPolicy", "autoscaling/v2/HorizontalPodAutoscaler", "apps/v1/StatefulSet", "batch/v1/CronJob" })
+        {
+            Assert.Contains(kind, kinds);
+        }
+    }
+
+    [Fact]
+    public async Task Overlays_NeverApplyTheSecretTemplate_AndSetTheirEnvironment()
+    {
+        var baseObjects = Documents(await BuildAsync("base"));
+        var secret = Assert.Single(baseObjects, o => Kind(o) == "Secret");
+        Assert.All(secret["stringData"]!.AsObject(), p => Assert.StartsWith("REPLACE_WITH_", p.Value!.GetValue<string>(), StringComparison.Ordinal));
+
+        foreach (var (overlay, environment, ns) in new[] { ("staging", "staging", "spacetime-staging"), ("production", "production", "spacetime") })
+        {
+            var objects = Documents(await BuildAsync($"overlays/{overlay}"));
+            Assert.DoesNotContain(objects, o => Kind(o) == "Secret");
+            Assert.Equal(environment, Assert.Single(objects, o => Kind(o) == "ConfigMap")["data"]!["GODOT_ENV"]!.GetValue<string>());
+            Assert.All(objects.Where(o => Kind(o) != "Namespace"), o => Assert.Equal(ns, o["metadata"]!["namespace"]!.GetValue<string>()));
+        }
+    }
+
+    [Fact]
+    public async Task Deployment_IsNonRootReadOnlyAndProbesTheManagerLifecycle()
+    {
+        var objects = Documents(await BuildAsync("overlays/production"));
+        var pod = Assert.Single(objects, o => Kind(o) == "Deployment")["spec"]!["template"]!["spec"]!;
+        var container = pod["containers"]![0]!;
+
+        Assert.Equal("true", pod["securityContext"]!["runAsNonRoot"]!.GetValue<string>());
+        Assert.Equal("true", container["securityContext"]!["readOnlyRootFilesystem"]!.GetValue<string>());
+        Assert.Equal("false", container["securityContext"]!["allowPrivilegeEscalation"]!.GetValue<string>());
+        Assert.Equal(["ALL"], container["securityContext"]!["capabilities"]!["drop"]!.AsArray().Select(c => c!.GetValue<string>()));
+        var mounts = container["volumeMounts"]!.AsArray().ToDictionary(m => m!["mountPath"]!.GetValue<string>(), m => m!["name"]!.GetValue<string>());
+        Assert.Equal(["/var/lib/spacetime", "/tmp"], mounts.Keys);
+        Assert.NotNull(pod["volumes"]!.AsArray().Single(v => v!["name"]!.GetValue<string>() == mounts["/tmp"])!["emptyDir"]);
+
+        // Start-up and readiness wait for READY (/health 200); liveness must survive a game restart (/health 503).
+        foreach (var probe in new[] { "startupProbe", "readinessProbe" })
+        {
+            Assert.Equal("/health", container[probe]!["httpGet"]!["path"]!.GetValue<string>());
+            Assert.Equal("manager", container[probe]!["httpGet"]!["port"]!.GetValue<string>());
+        }
+
+        Assert.Equal("/livez", container["livenessProbe"]!["httpGet"]!["path"]!.GetValue<string>());
+        Assert.Equal("manager", container["livenessProbe"]!["httpGet"]!["port"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ModelValidator_KnownBadObjects_AreRejected()
+    {
+        const string bad = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: bad}
+            spec:
+              selector: {matchLabels: {a: b}}
+              template:
+                metadata: {labels: {a: b}}
+                spec:
+                  containers: [{name: c, image: i, ports: [{containerPort: manager}]}]
+            ---
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata: {name: w}
+            """;
+
+        var result = await ValidateAsync(bad);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("INVALID apps/v1/Deployment bad: data/spec/template/spec/containers/0/ports/0/containerPort must be integer", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("UNKNOWN example.com/v1/Widget w", result.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kustomize_BrokenTree_FailsToBuild()
+    {
+        using var temp = new TempFolder();
+        await File.WriteAllTextAsync(Path.Combine(temp.Path, "kustomization.yaml"), "resources:\n  - missing.yaml\n", TestContext.Current.CancellationToken);
+
+        var result = await Tool.RunAsync(Kubectl(), ["kustomize", temp.Path], null);
+
+        Assert.NotEqual(0, result.ExitCode);
+    }
+
+    internal static async Task<string> BuildAsync(string tree)
+    {
+        var version = await Tool.RunAsync(Kubectl(), ["version", "--client"], null);
+        Assert.True(version.StdOut.Contains("Kustomize Version: v5", StringComparison.Ordinal),
+            $"kubectl with kustomize v5 is needed (Debian's kubernetes-client bundles kustomize v2): {version}");
+        var result = await Tool.RunAsync(Kubectl(), ["kustomize", Repo.Deploy("kubernetes", tree)], null);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(result.StdErr.Length == 0, $"kustomize warned:\n{result.StdErr}");
+        return result.StdOut;
+    }
+
+    private static async Task<ToolResult> ValidateAsync(string yaml)
+    {
+        Tool.RequireNpm("kubernetes-models", "5.1.0");
+        Tool.RequireNpm("yaml", "2.9.1");
+        return await Tool.RunAsync(Tool.Require("node", "apt-get install nodejs"), [Repo.TestFile("Kubernetes", "validate-objects.mjs"), Repo.NodeModules], null, null, yaml);
+    }
+
+    private static string Kubectl() => Tool.Require("kubectl", "apt-get install kubectl (Google Cloud SDK's package; Debian's kubernetes-client is too old for kustomize v5)");
+
+    private static List<JsonNode> Documents(string yaml) =>
+        [.. yaml.Split("\n---\n").Where(d => d.Trim().Length > 0).Select(Yaml.Parse)];
+
+    private static string Kind(JsonNode o) => o["kind"]!.GetValue<string>();
+}
