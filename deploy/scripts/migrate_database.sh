@@ -79,7 +79,11 @@ if ((${#pending[@]} == 0)); then
 fi
 
 if $backup; then
-  "$here/backup.sh" --data-dir "$data_dir" --output "$backup_dir" --name "spacetime-premigration-$(date -u +%Y%m%dT%H%M%SZ)" >&2 \
+  # backup.sh sits beside this script in the repository and in scripts/maintenance/ of a release package.
+  backup_script="$here/backup.sh"
+  [[ -x $backup_script ]] || backup_script="$here/../maintenance/backup.sh"
+  [[ -x $backup_script ]] || die "backup.sh not found beside this script or in ../maintenance/ (or pass --no-backup)"
+  "$backup_script" --data-dir "$data_dir" --output "$backup_dir" --name "spacetime-premigration-$(date -u +%Y%m%dT%H%M%SZ)" >&2 \
     || die "the pre-migration backup failed; nothing was changed"
 fi
 for file in "${pending[@]}"; do
