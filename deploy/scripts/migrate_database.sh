@@ -53,13 +53,15 @@ for file in "$migrations"/[0-9][0-9][0-9]_*.sql; do
 done
 ((${#files[@]} > 0)) || die "no NNN_name.sql migrations in '$migrations'"
 
-sqlite3 "$db" "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"
+# Read without writing (--status changes nothing): a missing database or table means every migration is pending.
 declare -A applied=()
-while IFS='|' read -r version name; do
-  [[ -n $version ]] || continue
-  applied[$version]=$name
-  [[ -n ${known[$version]:-} ]] || die "the database records migration $version ($name), which this kit does not have: it belongs to a newer SpaceTime"
-done < <(sqlite3 "$db" "SELECT version, name FROM schema_migrations ORDER BY version;")
+if [[ -f $db ]] && [[ -n $(sqlite3 -readonly "$db" "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations';") ]]; then
+  while IFS='|' read -r version name; do
+    [[ -n $version ]] || continue
+    applied[$version]=$name
+    [[ -n ${known[$version]:-} ]] || die "the database records migration $version ($name), which this kit does not have: it belongs to a newer SpaceTime"
+  done < <(sqlite3 -readonly "$db" "SELECT version, name FROM schema_migrations ORDER BY version;")
+fi
 
 pending=()
 for file in "${files[@]}"; do
@@ -92,6 +94,7 @@ for file in "${pending[@]}"; do
   {
     echo ".bail on"
     echo "BEGIN IMMEDIATE;"
+    echo "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"
     cat "$file"
     echo
     echo "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($version, '$name', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));"
@@ -99,3 +102,8 @@ for file in "${pending[@]}"; do
   } | sqlite3 "$db" || die "migration $name failed and was rolled back"
   echo "migrate_database.sh: applied $name"
 done
+# Run as root (sudo), sqlite3 may have just created the database: give it to the data dir's owner, the service user.
+if [[ $(id -u) -eq 0 ]]; then
+  chown --reference="$data_dir" "$db"
+  chmod 0600 "$db"
+fi

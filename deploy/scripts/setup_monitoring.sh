@@ -47,6 +47,16 @@ token=${token%\"}; token=${token#\"}; token=${token%\'}; token=${token#\'}
 [[ $token != *REPLACE_WITH* && $token != \<* ]] || die "METRICS_TOKEN in '$env_file' is still a placeholder (openssl rand -hex 32)"
 ((${#token} >= 32)) || die "METRICS_TOKEN in '$env_file' is shorter than 32 characters"
 
+# Compose passes the file's secrets straight to the services (Grafana's admin password, Redis'): none may still be a
+# placeholder or short. Names only in messages, never values.
+if [[ -n $compose ]]; then
+  while IFS='=' read -r name value; do
+    value=${value%\"}; value=${value#\"}; value=${value%\'}; value=${value#\'}
+    [[ $value != *REPLACE_WITH* && $value != \<* ]] || die "$name in '$env_file' is still a placeholder (openssl rand -hex 32)"
+    ((${#value} >= 32)) || die "$name in '$env_file' is shorter than 32 characters"
+  done < <(grep -E '^[[:space:]]*(JWT_SECRET_KEY|API_TOKEN|METRICS_TOKEN|GRAFANA_ADMIN_PASSWORD|REDIS_PASSWORD)=' "$env_file" | sed 's/^[[:space:]]*//')
+fi
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 umask 077

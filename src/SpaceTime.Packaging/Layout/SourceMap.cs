@@ -71,6 +71,12 @@ public static class SourceMap
                     throw new PackagingException($"{file.Source} cannot be packaged: {why}");
                 }
 
+                if (SecretLooking(file.Source) is { } secret)
+                {
+                    throw new PackagingException(
+                        $"{file.Source} looks like a secret ({secret}); a release package never holds one. Move it out of the checkout (operators keep .env files, keys and certificates on the hosts).");
+                }
+
                 if (planned.TryGetValue(file.Target, out var other) && other.Source != file.Source)
                 {
                     throw new PackagingException($"{other.Source} and {file.Source} would both become {file.Target} in the package");
@@ -81,6 +87,30 @@ public static class SourceMap
         }
 
         return missing.Count > 0 ? throw new MissingSourcesException(sourceRoot, missing) : [.. planned.Values];
+    }
+
+    /// <summary>
+    /// Why a repository path looks like a deployment secret an operator created in the checkout (the Compose
+    /// <c>.env</c>, <c>secrets/</c>, TLS keys), or null. Templates (<c>.env.template</c>, <c>.env.example</c>) are fine.
+    /// </summary>
+    public static string? SecretLooking(string repositoryPath)
+    {
+        var segments = repositoryPath.Split('/');
+        var name = segments[^1];
+        if (name == ".env" || (name.StartsWith(".env.", StringComparison.Ordinal) && name is not (".env.template" or ".env.example")))
+        {
+            return "an environment file with real values";
+        }
+
+        if (segments[..^1].Any(s => s is "secrets" or "tls" or "private"))
+        {
+            return $"it is in a '{segments[..^1].First(s => s is "secrets" or "tls" or "private")}' folder";
+        }
+
+        string[] keyExtensions = [".key", ".pem", ".p12", ".pfx", ".jks", ".keystore"];
+        return keyExtensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase)) || name.Contains("secret.asc", StringComparison.OrdinalIgnoreCase)
+            ? "a key or certificate file"
+            : null;
     }
 
     private static SourceRule Script(string name, string folder, bool required = true) =>

@@ -17,21 +17,27 @@ public static class ReleaseKeyFiles
             throw new PackagingException($"{(File.Exists(secret) ? secret : @public)} already exists; keep the key you have or pass --force to replace it");
         }
 
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        // A new file, 0600 from its first byte, renamed over the target: never the old file's mode, never through a link there.
+        var temporary = Path.Combine(folder, $".{SecretFileName}.{Guid.NewGuid():N}.tmp");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using (var stream = new FileStream(secret, options))
+        try
         {
-            stream.Write(key.SecretKey);
-        }
+            using (var stream = new FileStream(temporary, options))
+            {
+                stream.Write(key.SecretKey);
+                stream.Flush(flushToDisk: true);
+            }
 
-        // UnixCreateMode does not apply to a file that already existed.
-        if (!OperatingSystem.IsWindows())
+            File.Move(temporary, secret, overwrite: true);
+        }
+        finally
         {
-            File.SetUnixFileMode(secret, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.Delete(temporary);
         }
 
         File.WriteAllBytes(@public, key.PublicKey);

@@ -266,6 +266,11 @@ public static class PackageVerifier
                 {
                     Problem(Asc, "missing, but MANIFEST.json says the package was signed: the signature was removed");
                 }
+                else if (options.TrustedKeys is not null)
+                {
+                    // A trusted key asks for proof of origin; an unsigned package cannot give it, whatever else was allowed.
+                    Problem(Asc, "missing: a public key was given, but the package is unsigned");
+                }
                 else if (options.AllowUnsigned)
                 {
                     _notes.Add("the package is unsigned (accepted with --allow-unsigned)");

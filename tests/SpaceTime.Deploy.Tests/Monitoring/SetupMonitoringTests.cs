@@ -74,6 +74,21 @@ public sealed class SetupMonitoringTests(SharedSpacetime shared)
     }
 
     [Fact]
+    public async Task ComposeSetup_PlaceholderGrafanaPassword_IsRefusedByName()
+    {
+        using var temp = new TempFolder();
+        File.Copy(Repo.Deploy("compose", "docker-compose.yml"), Path.Combine(temp.Path, "docker-compose.yml"));
+        var envFile = Path.Combine(temp.Path, ".env");
+        await File.WriteAllTextAsync(envFile, $"METRICS_TOKEN={new string('a', 40)}\nGRAFANA_ADMIN_PASSWORD=REPLACE_WITH_OPENSSL_RAND_HEX_32\n", TestContext.Current.CancellationToken);
+
+        var result = await Tool.ScriptAsync("setup_monitoring.sh", ["--env-file", envFile, "--compose", temp.Path]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("GRAFANA_ADMIN_PASSWORD in", result.StdErr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(temp.Path, "secrets", "metrics_token")));
+    }
+
+    [Fact]
     public async Task ComposeSetup_WritesTheTokenFileTheComposeSecretReads()
     {
         using var temp = new TempFolder();

@@ -63,6 +63,18 @@ public sealed class MigrateDatabaseTests
         Assert.Contains("belongs to a newer SpaceTime", result.StdErr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Status_EmptyDataDir_ListsEverythingPendingAndWritesNothing()
+    {
+        using var data = new TempFolder();
+
+        var status = await MigrateAsync(data.Path, "--status");
+
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Equal("pending  001_scene_history\n", status.StdOut);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(data.Path));
+    }
+
     private static Task<ToolResult> MigrateAsync(string dataDir, params string[] args) =>
         Tool.ScriptAsync("migrate_database.sh", ["--data-dir", dataDir, .. args]);
 

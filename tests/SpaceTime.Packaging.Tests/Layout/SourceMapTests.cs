@@ -86,6 +86,30 @@ public sealed class SourceMapTests
         Assert.Contains("deploy/monitoring/passwd is a symbolic link", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("deploy/compose/.env")]
+    [InlineData("deploy/config/production/.env")]
+    [InlineData("deploy/compose/secrets/metrics_token")]
+    [InlineData("deploy/compose/tls/fullchain.txt")]
+    [InlineData("deploy/nginx/server.key")]
+    [InlineData("deploy/monitoring/grafana/admin.PEM")]
+    public void Resolve_SecretLeftInTheDeployKit_IsRefusedNamingIt(string secret)
+    {
+        using var repo = FakeRepository.Create();
+        repo.Write(secret, "s3cr3t-value\n");
+
+        var error = Assert.Throws<PackagingException>(() => SourceMap.Resolve(repo.Root));
+
+        Assert.Contains($"{secret} looks like a secret", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-value", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("deploy/config/production/.env.template")]
+    [InlineData("deploy/compose/.env.example")]
+    [InlineData("deploy/kubernetes/base/secret.yaml")]
+    public void SecretLooking_TemplatesAndManifests_AreNotSecrets(string path) => Assert.Null(SourceMap.SecretLooking(path));
+
     [Fact]
     public void Resolve_TwoSourcesForOnePackagePath_IsRefused()
     {

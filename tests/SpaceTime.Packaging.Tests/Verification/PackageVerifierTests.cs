@@ -196,6 +196,11 @@ public sealed class PackageVerifierTests(SignedPackage package)
         Assert.Contains("unsigned", strict.Problems.Single().Message, StringComparison.Ordinal);
         Assert.True(lenient.Passed, Describe(lenient));
         Assert.Equal(SignatureState.Unsigned, lenient.Signature);
+
+        // A trusted key asks for proof of origin: --allow-unsigned cannot waive it.
+        var withKey = PackageVerifier.Verify(result.PackageFolder, package.Trusted with { AllowUnsigned = true });
+        AssertNames(withKey, PackageLayout.SignatureFile);
+        Assert.Contains("a public key was given", withKey.Problems.Single().Message, StringComparison.Ordinal);
     }
 
     [Fact]
