@@ -41,9 +41,13 @@ status=""
 # request PATH [auth]: sets $status and $body; a connection failure is status 000.
 request() {
   local args=(--silent --show-error --max-time "$timeout" "${curl_tls[@]}" --output - --write-out '\n%{http_code}')
-  [[ ${2:-} == auth ]] && args+=(--header "Authorization: Bearer $token")
-  local out
-  out=$(curl "${args[@]}" "$url$1" 2>/dev/null) || true
+  local out headers=""
+  # The token goes to curl on stdin, never in its argv (which every local user can read with ps).
+  if [[ ${2:-} == auth ]]; then
+    args+=(--header @-)
+    headers="Authorization: Bearer $token"
+  fi
+  out=$(printf '%s\n' "$headers" | curl "${args[@]}" "$url$1" 2>/dev/null) || true
   status=${out##*$'\n'}
   body=${out%$'\n'*}
   [[ $status =~ ^[0-9]{3}$ ]] || status=000

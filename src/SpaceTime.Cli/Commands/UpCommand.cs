@@ -85,7 +85,14 @@ internal static class UpCommand
 
     private static void PrintUrls(WebApplication app, ManagerOptions options)
     {
-        var manager = $"http://127.0.0.1:{ManagerServer.ListeningPort(app)}";
+        // A wildcard bind is reachable on loopback; any other address is printed as given (IPv6 in brackets).
+        var host = options.Host switch
+        {
+            "0.0.0.0" or "::" => "127.0.0.1",
+            var h when h.Contains(':', StringComparison.Ordinal) => $"[{h}]",
+            var h => h,
+        };
+        var manager = $"http://{host}:{ManagerServer.ListeningPort(app)}";
         Console.WriteLine();
         Console.WriteLine(options.NoAutostart
             ? "SpaceTime manager is up; the game starts on POST /start."
@@ -97,7 +104,7 @@ internal static class UpCommand
         Console.WriteLine($"  Logs       {manager}/logs?tail=100");
         Console.WriteLine($"  Metrics    {manager}/metrics");
         Console.WriteLine($"  Game API   {manager}/godot/status (proxied; direct: http://127.0.0.1:{options.GodotPort})");
-        Console.WriteLine("Every endpoint but /health needs a bearer token. Get one with:");
+        Console.WriteLine("Every endpoint but /health and /livez needs a bearer token. Get one with:");
         Console.WriteLine($"  spacetime token issue --role developer --data-dir {options.DataDir}");
         Console.WriteLine("Press Ctrl+C to stop.");
     }

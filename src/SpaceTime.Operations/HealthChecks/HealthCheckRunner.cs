@@ -96,7 +96,12 @@ public sealed class HealthCheckRunner(HealthCheckOptions options, HttpMessageHan
 
     private HealthCheckResult CheckDataDir()
     {
-        Directory.CreateDirectory(options.DataDir);
+        // Checked, never created: a folder made here (perhaps as root) could hide that the service user cannot write it.
+        if (!Directory.Exists(options.DataDir))
+        {
+            return Fail($"{options.DataDir} does not exist (create it owned by the service user, or start the server once)", ("data_dir", options.DataDir));
+        }
+
         var probe = Path.Combine(options.DataDir, $".health-check-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {

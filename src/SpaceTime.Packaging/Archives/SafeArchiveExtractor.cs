@@ -7,6 +7,15 @@ namespace SpaceTime.Packaging.Archives;
 /// <summary>What extracting a package archive produced: its one top-level folder, and every entry that was refused.</summary>
 public sealed record Extraction(string? PackageFolder, IReadOnlyList<string> Problems);
 
+/// <summary>Bounds on what one archive may expand to.</summary>
+/// <param name="MaxEntries">Entries (files and folders).</param>
+/// <param name="MaxTotalBytes">Bytes of file content, all files together.</param>
+public sealed record ExtractionLimits(int MaxEntries, long MaxTotalBytes)
+{
+    /// <summary>Far above any real package (about 120 files, 10 MiB), so a crafted archive cannot fill the disk.</summary>
+    public static ExtractionLimits Default { get; } = new(100_000, 4L * 1024 * 1024 * 1024);
+}
+
 /// <summary>
 /// Extracts a .tar.gz or .zip package without trusting it: entries with absolute paths, '..' segments, links, devices, or
 /// outside the single top-level folder are refused (and named), never written.
@@ -16,9 +25,11 @@ public static class SafeArchiveExtractor
     public static bool IsArchive(string path) =>
         path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase);
 
-    public static Extraction Extract(string archive, string destination)
+    public static Extraction Extract(string archive, string destination) => Extract(archive, destination, ExtractionLimits.Default);
+
+    public static Extraction Extract(string archive, string destination, ExtractionLimits limits)
     {
-        var target = new Target(Path.GetFullPath(destination));
+        var target = new Target(Path.GetFullPath(destination), limits);
         try
         {
             if (archive.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
@@ -48,7 +59,7 @@ public static class SafeArchiveExtractor
         using var file = File.OpenRead(archive);
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
         using var tar = new TarReader(gzip);
-        while (tar.GetNextEntry() is { } entry)
+        while (!target.OverLimit && tar.GetNextEntry() is { } entry)
         {
             var kind = entry.EntryType switch
             {
@@ -64,7 +75,7 @@ public static class SafeArchiveExtractor
     private static void ExtractZip(string archive, Target target)
     {
         using var zip = ZipFile.OpenRead(archive);
-        foreach (var entry in zip.Entries)
+        foreach (var entry in zip.Entries.TakeWhile(_ => !target.OverLimit))
         {
             var unixMode = (uint)entry.ExternalAttributes >> 16;
             var kind = (unixMode & UnixFileType.Mask) switch
@@ -87,15 +98,35 @@ public static class SafeArchiveExtractor
         Other,
     }
 
-    private sealed class Target(string root)
+    private sealed class Target(string root, ExtractionLimits limits)
     {
         private readonly HashSet<string> _written = new(StringComparer.Ordinal);
+        private long _totalBytes;
+        public bool OverLimit { get; private set; }
 
         public string Root { get; } = root;
 
         public string? Top { get; private set; }
 
         public List<string> Problems { get; } = [];
+
+        private bool CopyWithinLimit(Stream data, Stream output)
+        {
+            var buffer = new byte[81920];
+            int read;
+            while ((read = data.Read(buffer)) > 0)
+            {
+                _totalBytes += read;
+                if (_totalBytes > limits.MaxTotalBytes)
+                {
+                    return false;
+                }
+
+                output.Write(buffer, 0, read);
+            }
+
+            return true;
+        }
 
         public void Add(string name, Kind kind, bool executable, Stream? data)
         {
@@ -131,6 +162,18 @@ public static class SafeArchiveExtractor
                 return;
             }
 
+            if (OverLimit)
+            {
+                return;
+            }
+
+            if (_written.Count >= limits.MaxEntries)
+            {
+                OverLimit = true;
+                Problems.Add($"the archive has more than {limits.MaxEntries} entries; no release package is that large");
+                return;
+            }
+
             if (!_written.Add(path))
             {
                 Problems.Add($"archive entry '{name}' appears more than once");
@@ -148,7 +191,12 @@ public static class SafeArchiveExtractor
                 Directory.CreateDirectory(Path.GetDirectoryName(full)!);
                 using (var output = new FileStream(full, FileMode.CreateNew, FileAccess.Write))
                 {
-                    data?.CopyTo(output);
+                    if (data is not null && !CopyWithinLimit(data, output))
+                    {
+                        OverLimit = true;
+                        Problems.Add($"the archive expands to more than {limits.MaxTotalBytes} bytes (at '{name}'); no release package is that large");
+                        return;
+                    }
                 }
 
                 FileModes.Set(full, executable ? FileModes.Executable : FileModes.Regular);

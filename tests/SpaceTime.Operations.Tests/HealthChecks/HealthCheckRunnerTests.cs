@@ -23,6 +23,7 @@ public sealed class HealthCheckRunnerTests : IDisposable
 
         Write("project/project.godot", "config_version=5\n\n[application]\n\nrun/main_scene=\"res://main.tscn\"\n");
         Write("project/main.tscn", "[gd_scene format=3]\n\n[node name=\"Main\" type=\"Node3D\"]\n");
+        Directory.CreateDirectory(Path.Combine(_root, "data"));
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -73,13 +74,15 @@ public sealed class HealthCheckRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_DataDirThatCannotBeCreated_FailsTheDataDirCheck()
+    public async Task Run_MissingDataDir_FailsWithoutCreatingIt()
     {
-        var file = Write("occupied", "a file, not a folder");
+        var missing = Path.Combine(_root, "no-data-yet");
 
-        var check = Find(await RunAsync(o => { o.SkipHttp = true; o.DataDir = Path.Combine(file, "data"); }), "Data Directory Writable");
+        var check = Find(await RunAsync(o => { o.SkipHttp = true; o.DataDir = missing; }), "Data Directory Writable");
 
         Assert.Equal(CheckStatus.Fail, check.Status);
+        Assert.Contains("does not exist", check.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(missing));
     }
 
     [Fact]

@@ -55,6 +55,33 @@ public sealed class SafeArchiveExtractorTests
     }
 
     [Fact]
+    public void Extract_ArchiveExpandingPastTheByteLimit_StopsAndSaysSo()
+    {
+        using var temp = new TempFolder();
+        var archive = temp.Combine("bomb.tar.gz");
+        Tar(archive, Entry("pkg/a.txt", new string('a', 600)), Entry("pkg/b.txt", new string('b', 600)), Entry("pkg/c.txt", "c"));
+        var destination = temp.Combine("out");
+
+        var extraction = SafeArchiveExtractor.Extract(archive, destination, new ExtractionLimits(MaxEntries: 100, MaxTotalBytes: 1000));
+
+        Assert.Contains(extraction.Problems, p => p.Contains("expands to more than 1000 bytes (at 'pkg/b.txt')", StringComparison.Ordinal));
+        Assert.False(File.Exists(Path.Combine(destination, "pkg/c.txt")));
+    }
+
+    [Fact]
+    public void Extract_ArchiveWithTooManyEntries_StopsAndSaysSo()
+    {
+        using var temp = new TempFolder();
+        var archive = temp.Combine("many.tar.gz");
+        Tar(archive, [.. Enumerable.Range(0, 10).Select(i => Entry($"pkg/{i}.txt"))]);
+
+        var extraction = SafeArchiveExtractor.Extract(archive, temp.Combine("out"), new ExtractionLimits(MaxEntries: 5, MaxTotalBytes: 1000));
+
+        Assert.Contains(extraction.Problems, p => p.Contains("more than 5 entries", StringComparison.Ordinal));
+        Assert.Equal(5, Directory.EnumerateFiles(temp.Combine("out/pkg")).Count());
+    }
+
+    [Fact]
     public void Extract_HostileZip_RefusesTraversalAndSymlinks()
     {
         using var temp = new TempFolder();
