@@ -102,7 +102,9 @@ else
     switch current "$old"
     bash -c "$restart_cmd" || true
     if healthy; then
-      log "rolled back to $old, which is healthy"
+      # The failed release goes, so the same version can be deployed again once fixed.
+      rm -rf "${target:?}"
+      log "rolled back to $old, which is healthy; removed the failed release $version"
     else
       log "rolled back to $old, which is NOT healthy either"
     fi
@@ -112,7 +114,7 @@ fi
 
 # Keep the newest releases, never current or previous.
 protect=("$version" "$old")
-mapfile -t installed < <(find "$releases" -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%T@ %f\n' | sort -rn | awk '{ print $2 }')
+mapfile -d '' -t installed < <(find "$releases" -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%T@\t%f\0' | sort -rnz | cut -z -f2-)
 for ((i = keep; i < ${#installed[@]}; i++)); do
   name=${installed[i]}
   [[ " ${protect[*]} " == *" $name "* ]] && continue

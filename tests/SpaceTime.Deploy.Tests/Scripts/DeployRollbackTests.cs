@@ -41,6 +41,7 @@ public sealed class DeployRollbackTests
         Assert.Equal(1, v3.ExitCode);
         Assert.Contains("rolled back to 1.1.0, which is healthy", v3.StdErr, StringComparison.Ordinal);
         Assert.Equal(("1.1.0", "1.0.0"), (Current(prefix), Previous(prefix)));
+        Assert.False(Directory.Exists(Path.Combine(prefix, "releases", "1.2.0")), "the failed release must be removed so it can be deployed again");
         await RunningSpacetime.WaitForHealthAsync(supervisor.ManagerUrl, () => null);
 
         var quick = await Tool.ScriptAsync("rollback.sh", ["--quick", .. service, "--timeout", "90"]);
@@ -49,7 +50,7 @@ public sealed class DeployRollbackTests
         Assert.Equal("1.0.0", LastStarted(started));
 
         var list = await Tool.ScriptAsync("rollback.sh", ["--list", "--prefix", prefix]);
-        Assert.Equal(["1.0.0 (current)", "1.1.0 (previous)", "1.2.0"], list.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["1.0.0 (current)", "1.1.0 (previous)"], list.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         var same = await Tool.ScriptAsync("rollback.sh", ["--to", "1.0.0", .. service]);
         Assert.Equal(1, same.ExitCode);
         Assert.Contains("already current", same.StdErr, StringComparison.Ordinal);
