@@ -241,7 +241,7 @@ public static class SecurityConfiguration
         Require(s.Audit.RetentionDays is >= 1 and <= 3650, environmentFile, "audit.retention_days", "must be between 1 and 3650");
         Require(s.Audit.MaxFileSizeMb is > 0 and <= 10_240, environmentFile, "audit.max_file_size_mb", "must be between 0 and 10240");
         Require(s.Cors.AllowedOrigins.All(o => Uri.TryCreate(o, UriKind.Absolute, out _)), environmentFile, "cors.allowed_origins", "every origin must be an absolute URL");
-        Require(s.TrustedProxies.All(p => System.Net.IPAddress.TryParse(p, out _)), environmentFile, "trusted_proxies", "every entry must be an IP address");
+        Require(s.TrustedProxies.All(p => RateLimiting.ClientAddress.TryParseProxy(p, out _)), environmentFile, "trusted_proxies", "every entry must be an IP address or a CIDR range (10.0.0.0/8)");
 
         var auth = s.Authentication;
         Require(auth.TokenExpirySeconds is >= 60, securityFile, "authentication.token_expiry_seconds", "must be at least 60");

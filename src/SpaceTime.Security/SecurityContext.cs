@@ -9,7 +9,8 @@ namespace SpaceTime.Security;
 public sealed class SecurityContext(SecuritySettings settings)
 {
     private const string ClientKey = "spacetime.client";
-    private readonly IReadOnlyCollection<IPAddress> _trustedProxies = settings.TrustedProxies.Select(IPAddress.Parse).ToHashSet();
+    private readonly IReadOnlyCollection<IPNetwork> _trustedProxies =
+        [.. settings.TrustedProxies.Select(p => ClientAddress.TryParseProxy(p, out var network) ? network : throw new FormatException($"trusted proxy '{p}'"))];
     private long _authFailures;
     private long _rateLimited;
     private long _bans;

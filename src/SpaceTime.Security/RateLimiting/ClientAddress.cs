@@ -4,11 +4,25 @@ namespace SpaceTime.Security.RateLimiting;
 
 /// <summary>
 /// Who the client is: the remote address, or — only when the request comes from a configured trusted proxy —
-/// the right-most address in <c>X-Forwarded-For</c> that is not itself a trusted proxy.
+/// the right-most address in <c>X-Forwarded-For</c> that is not itself a trusted proxy. Proxies are addresses or
+/// CIDR ranges (a Compose network or a Kubernetes pod range, where the proxy's address changes).
 /// </summary>
 public static class ClientAddress
 {
-    public static string Resolve(HttpContext context, IReadOnlyCollection<IPAddress> trustedProxies)
+    /// <summary>Parses <c>10.0.0.5</c>, <c>10.0.0.0/8</c> or <c>fd00::/8</c>; false for anything else.</summary>
+    public static bool TryParseProxy(string text, out IPNetwork network)
+    {
+        if (IPAddress.TryParse(text, out var address))
+        {
+            address = Normalize(address);
+            network = new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+            return true;
+        }
+
+        return IPNetwork.TryParse(text, out network);
+    }
+
+    public static string Resolve(HttpContext context, IReadOnlyCollection<IPNetwork> trustedProxies)
     {
         var remote = context.Connection.RemoteIpAddress;
         if (remote is null)
@@ -17,7 +31,7 @@ public static class ClientAddress
         }
 
         remote = Normalize(remote);
-        if (!trustedProxies.Contains(remote))
+        if (!IsTrusted(remote, trustedProxies))
         {
             return remote.ToString();
         }
@@ -32,7 +46,7 @@ public static class ClientAddress
             }
 
             hop = Normalize(hop);
-            if (!trustedProxies.Contains(hop))
+            if (!IsTrusted(hop, trustedProxies))
             {
                 return hop.ToString();
             }
@@ -40,6 +54,9 @@ public static class ClientAddress
 
         return remote.ToString();
     }
+
+    private static bool IsTrusted(IPAddress address, IReadOnlyCollection<IPNetwork> trustedProxies) =>
+        trustedProxies.Any(n => n.Contains(address));
 
     private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 }
