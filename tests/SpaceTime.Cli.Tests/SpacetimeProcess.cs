@@ -84,6 +84,20 @@ internal sealed partial class SpacetimeProcess : IAsyncDisposable
         return new SpacetimeProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start spacetime"));
     }
 
+    /// <summary>Whether a process lives (a zombie left to a PID 1 that does not reap counts as gone).</summary>
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            return text[(text.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Runs to completion and returns the exit code and all output.</summary>
     public static Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, params string[] args) =>
         RunAsync(timeout, new Dictionary<string, string>(), args);

@@ -65,6 +65,8 @@ public static class GameCommand
         var environment = new Dictionary<string, string?>(options.GameEnvironment, StringComparer.Ordinal)
         {
             ["API_TOKEN"] = token,
+            // The built-in runtime stops when its parent is no longer this manager (see Runtime's ManagerWatch).
+            ["SPACETIME_MANAGER_PID"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
             // The names the documents use for the game's API port, for a Godot build that reads them.
             ["HTTP_API_PORT"] = port,
             ["GODOT_API_PORT"] = port,

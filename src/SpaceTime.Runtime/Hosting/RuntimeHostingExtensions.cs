@@ -65,6 +65,7 @@ public static class RuntimeHostingExtensions
         services.TryAddSingleton(sp => HeadlessGame.Open(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value.ProjectPath, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<SceneHistoryStore>();
         services.AddHostedService<GameService>();
+        services.AddHostedService<ManagerWatch>();
 
         var configuration = builder.Configuration;
         var environment = configuration[$"{RuntimeOptions.SectionName}:Environment"] ?? "development";

@@ -45,27 +45,7 @@ public sealed class DefaultPortTests
 
         process.Terminate();
         Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.False(IsRunning(gamePid), $"the game (pid {gamePid}) outlived `spacetime up`");
-    }
-
-    /// <summary>A live process (a zombie left to a PID 1 that does not reap counts as gone).</summary>
-    private static bool IsRunning(int pid)
-    {
-        var stat = $"/proc/{pid}/stat";
-        if (!File.Exists(stat))
-        {
-            return false;
-        }
-
-        try
-        {
-            var text = File.ReadAllText(stat);
-            return text[(text.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
+        Assert.False(SpacetimeProcess.IsAlive(gamePid), $"the game (pid {gamePid}) outlived `spacetime up`");
     }
 
     [Fact]

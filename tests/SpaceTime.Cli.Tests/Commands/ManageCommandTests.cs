@@ -170,6 +170,27 @@ public sealed class ManageCommandTests
     }
 
     [Fact]
+    public async Task Manage_KilledWithSigkill_TheGameStopsToo()
+    {
+        using var data = new TempFolder();
+        var port = FreePort();
+        await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{FreePort()}", "--data-dir", data.Path);
+        using var http = SpacetimeProcess.CreateClient(port);
+        var health = await PollAsync(http, "/health", r => r.StatusCode == HttpStatusCode.OK, manager);
+        var gamePid = (await health.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("godot_process").GetProperty("pid").GetInt32();
+
+        // No chance to stop its child: the game lives in its own session, so only its own watch can end it.
+        System.Diagnostics.Process.GetProcessById(manager.Id).Kill();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (SpacetimeProcess.IsAlive(gamePid))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the game (pid {gamePid}) outlived its manager");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Manage_WithUnknownScene_ExitsNonZeroNamingIt()
     {
         using var data = new TempFolder();
