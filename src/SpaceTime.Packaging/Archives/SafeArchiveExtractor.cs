@@ -4,7 +4,7 @@ using SpaceTime.Packaging.Layout;
 
 namespace SpaceTime.Packaging.Archives;
 
-/// <summary>What extracting a package archive produced: its one top-level folder, and every entry that was refused.</summary>
+/// <summary>What extracting a package archive produced: its one top-level folder, and every entry that was refused (messages do not repeat the archive name).</summary>
 public sealed record Extraction(string? PackageFolder, IReadOnlyList<string> Problems);
 
 /// <summary>Bounds on what one archive may expand to.</summary>
@@ -43,12 +43,12 @@ public static class SafeArchiveExtractor
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
         {
-            target.Problems.Add($"{Path.GetFileName(archive)}: damaged archive ({e.Message})");
+            target.Problems.Add($"damaged archive ({e.Message})");
         }
 
         if (target.Top is null)
         {
-            target.Problems.Add($"{Path.GetFileName(archive)}: holds no package folder");
+            target.Problems.Add("holds no package folder");
         }
 
         return new Extraction(target.Top is null ? null : Path.Combine(target.Root, target.Top), target.Problems);
