@@ -191,6 +191,23 @@ public sealed class ManageCommandTests
     }
 
     [Fact]
+    public async Task Up_GameThatCannotStart_ExitsNonZeroWithTheReasonAndItsLastOutput()
+    {
+        using var data = new TempFolder();
+        var crasher = Path.Combine(data.Path, "broken-game.sh");
+        await File.WriteAllTextAsync(crasher, "#!/bin/sh\necho 'missing asset pack' >&2\nexit 4\n", TestContext.Current.CancellationToken);
+        File.SetUnixFileMode(crasher, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var (code, output) = await SpacetimeProcess.RunAsync(
+            Deadline, "up", "--port", $"{FreePort()}", "--godot-port", $"{FreePort()}", "--godot-path", crasher, "--max-restarts", "0", "--data-dir", data.Path);
+
+        Assert.Equal(1, code);
+        Assert.Contains("spacetime: error: the game did not start: gave up after 1 failures", output);
+        Assert.Contains("missing asset pack", output);
+        Assert.DoesNotContain("SpaceTime is up", output);
+    }
+
+    [Fact]
     public async Task Manage_WithUnknownScene_ExitsNonZeroNamingIt()
     {
         using var data = new TempFolder();
