@@ -142,9 +142,7 @@ public sealed class ManageCommandTests
     public async Task Manage_ChildCrashingInALoop_EndsFailedWith503AndANamedBlockingIssue()
     {
         using var data = new TempFolder();
-        var crasher = Path.Combine(data.Path, "crashing-game.sh");
-        await File.WriteAllTextAsync(crasher, "#!/bin/sh\necho 'crashing on purpose' >&2\nexit 3\n", TestContext.Current.CancellationToken);
-        File.SetUnixFileMode(crasher, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var crasher = await WriteGameScriptAsync(data.Path, "echo 'crashing on purpose' >&2\nexit 3");
         var port = FreePort();
         await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{FreePort()}", "--godot-path", crasher, "--max-restarts", "2", "--data-dir", data.Path);
         using var http = SpacetimeProcess.CreateClient(port);
@@ -194,9 +192,7 @@ public sealed class ManageCommandTests
     public async Task Up_GameThatCannotStart_ExitsNonZeroWithTheReasonAndItsLastOutput()
     {
         using var data = new TempFolder();
-        var crasher = Path.Combine(data.Path, "broken-game.sh");
-        await File.WriteAllTextAsync(crasher, "#!/bin/sh\necho 'missing asset pack' >&2\nexit 4\n", TestContext.Current.CancellationToken);
-        File.SetUnixFileMode(crasher, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var crasher = await WriteGameScriptAsync(data.Path, "echo 'missing asset pack' >&2\nexit 4");
 
         var (code, output) = await SpacetimeProcess.RunAsync(
             Deadline, "up", "--port", $"{FreePort()}", "--godot-port", $"{FreePort()}", "--godot-path", crasher, "--max-restarts", "0", "--data-dir", data.Path);
@@ -253,6 +249,15 @@ public sealed class ManageCommandTests
             Assert.True(DateTime.UtcNow < deadline, $"{path} did not reach the expected state within {Deadline}. Output:\n{process.Output}");
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
+    }
+
+    /// <summary>An executable shell script standing in for a game binary (<c>--godot-path</c>).</summary>
+    private static async Task<string> WriteGameScriptAsync(string folder, string body)
+    {
+        var script = Path.Combine(folder, "game.sh");
+        await File.WriteAllTextAsync(script, $"#!/bin/sh\n{body}\n", TestContext.Current.CancellationToken);
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return script;
     }
 
     private static async Task<JsonElement> PollStatusAsync(HttpClient http, Func<JsonElement, bool> done, SpacetimeProcess process)
