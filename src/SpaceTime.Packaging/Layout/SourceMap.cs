@@ -164,7 +164,7 @@ public static class SourceMap
                     yield return file;
                 }
             }
-            else if (entry is FileInfo info && (info.Attributes & (FileAttributes.Device | FileAttributes.ReparsePoint)) == 0)
+            else if (entry is FileInfo info && RegularFile.Is(info.FullName))
             {
                 yield return info.FullName;
             }

@@ -86,7 +86,7 @@ public static class PackageVerifier
                 {
                     Walk(directory, path + "/");
                 }
-                else if (item is FileInfo file && (file.Attributes & FileAttributes.Device) == 0)
+                else if (item is FileInfo file && RegularFile.Is(file.FullName))
                 {
                     _files[path] = file.FullName;
                 }

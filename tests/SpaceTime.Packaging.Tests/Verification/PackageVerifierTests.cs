@@ -157,6 +157,27 @@ public sealed class PackageVerifierTests(SignedPackage package)
     }
 
     [Fact]
+    public async Task Verify_FifoInPlaceOfAPackagedFile_IsNamedWithoutHanging()
+    {
+        using var temp = new TempFolder();
+        var folder = package.CopyTo(temp);
+        var script = Path.Combine(folder, "scripts", "deployment", "deploy.sh");
+        File.Delete(script);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [script]))
+        {
+            await mkfifo.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        // Opening a FIFO to hash it would block for ever: the verifier must not open it at all.
+        var report = await Task.Run(() => PackageVerifier.Verify(folder, package.Trusted), TestContext.Current.CancellationToken)
+            .WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.False(report.Passed);
+        Assert.Contains(report.Problems, p => p.Path == "scripts/deployment/deploy.sh" && p.Message.Contains("not a regular file", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Verify_WithoutATrustedKey_FailsSayingWhy_UnlessUnsignedIsAllowed()
     {
         var strict = PackageVerifier.Verify(package.Folder, new VerifyOptions(null, AllowUnsigned: false));
