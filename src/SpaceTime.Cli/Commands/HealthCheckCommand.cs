@@ -28,14 +28,13 @@ internal static class HealthCheckCommand
         };
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
-            string? Env(string name) => System.Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
             var options = new HealthCheckOptions
             {
-                ConfigDir = parse.GetValue(configDir) ?? Env("SPACETIME_CONFIG_DIR") ?? Path.Combine(AppContext.BaseDirectory, "config"),
-                Environment = parse.GetValue(environment) ?? Env("GODOT_ENV") ?? "development",
-                ProjectPath = parse.GetValue(project) ?? Env("GODOT_PROJECT_PATH") ?? BundledProject.Path,
-                DataDir = parse.GetValue(dataDir) ?? Env("SPACETIME_DATA_DIR") ?? DataDirectory.Default,
-                Token = parse.GetValue(token) ?? Env("SPACETIME_TOKEN") ?? Env("API_TOKEN"),
+                ConfigDir = CliEnvironment.ConfigDir(parse.GetValue(configDir)),
+                Environment = CliEnvironment.EnvironmentName(parse.GetValue(environment)),
+                ProjectPath = parse.GetValue(project) ?? CliEnvironment.Get("GODOT_PROJECT_PATH") ?? BundledProject.Path,
+                DataDir = CliEnvironment.DataDir(parse.GetValue(dataDir)),
+                Token = parse.GetValue(token) ?? CliEnvironment.Get("SPACETIME_TOKEN") ?? CliEnvironment.Get("API_TOKEN"),
                 SkipHttp = parse.GetValue(skipHttp),
             };
             options.ApiUrl = Url(parse, url, "http", "https") ?? options.ApiUrl;
@@ -47,7 +46,7 @@ internal static class HealthCheckCommand
             }
 
             var jsonFile = parse.GetValue(jsonReport);
-            var color = !parse.GetValue(noColor) && Env("NO_COLOR") is null && !Console.IsOutputRedirected;
+            var color = !parse.GetValue(noColor) && CliEnvironment.Get("NO_COLOR") is null && !Console.IsOutputRedirected;
             var showDetails = parse.GetValue(verbose);
             Console.WriteLine("SpaceTime health check");
             var runner = new HealthCheckRunner(options);

@@ -42,32 +42,31 @@ internal sealed class ManagerOptionsBinding
         }
     }
 
-    public string ConfigDir(ParseResult parse) =>
-        parse.GetValue(_configDir) ?? Env("SPACETIME_CONFIG_DIR") ?? Path.Combine(AppContext.BaseDirectory, "config");
+    public string ConfigDir(ParseResult parse) => CliEnvironment.ConfigDir(parse.GetValue(_configDir));
 
-    public string Environment(ParseResult parse) => parse.GetValue(_environment) ?? Env("GODOT_ENV") ?? "development";
+    public string Environment(ParseResult parse) => CliEnvironment.EnvironmentName(parse.GetValue(_environment));
 
     /// <summary>Options first, then the documents' environment variables, then the defaults (the bundled project).</summary>
     public ManagerOptions Read(ParseResult parse)
     {
         var options = new ManagerOptions
         {
-            Host = parse.GetValue(_host) ?? Env("GODOT_SERVER_HOST") ?? "127.0.0.1",
-            Port = parse.GetValue(_port) ?? EnvInt("GODOT_SERVER_PORT") ?? 8090,
-            GodotPort = parse.GetValue(_godotPort) ?? EnvInt("GODOT_API_PORT") ?? 8080,
-            GodotPath = parse.GetValue(_godotPath) ?? Env("GODOT_EXECUTABLE_PATH"),
-            ProjectPath = parse.GetValue(_projectPath) ?? Env("GODOT_PROJECT_PATH") ?? BundledProject.Path,
+            Host = parse.GetValue(_host) ?? CliEnvironment.Get("GODOT_SERVER_HOST") ?? "127.0.0.1",
+            Port = parse.GetValue(_port) ?? CliEnvironment.GetPort("GODOT_SERVER_PORT") ?? 8090,
+            GodotPort = parse.GetValue(_godotPort) ?? CliEnvironment.GetPort("GODOT_API_PORT") ?? 8080,
+            GodotPath = parse.GetValue(_godotPath) ?? CliEnvironment.Get("GODOT_EXECUTABLE_PATH"),
+            ProjectPath = parse.GetValue(_projectPath) ?? CliEnvironment.Get("GODOT_PROJECT_PATH") ?? BundledProject.Path,
             AutoLoadScene = parse.GetValue(_autoLoad) ?? true,
             ScenePath = parse.GetValue(_scenePath) ?? BundledProject.MainScene,
             NoAutostart = parse.GetValue(_noAutostart),
             MetricsPort = parse.GetValue(_metricsPort),
             TelemetryPort = parse.GetValue(_telemetryPort),
             DiscoveryPort = parse.GetValue(_discoveryPort),
-            DapPort = parse.GetValue(_dapPort) ?? EnvInt("DAP_PORT"),
-            LspPort = parse.GetValue(_lspPort) ?? EnvInt("LSP_PORT"),
-            DataDir = parse.GetValue(_dataDir) ?? Env("SPACETIME_DATA_DIR"),
+            DapPort = parse.GetValue(_dapPort) ?? CliEnvironment.GetPort("DAP_PORT"),
+            LspPort = parse.GetValue(_lspPort) ?? CliEnvironment.GetPort("LSP_PORT"),
+            DataDir = parse.GetValue(_dataDir) ?? CliEnvironment.Get("SPACETIME_DATA_DIR"),
             LogDir = parse.GetValue(_logDir),
-            ApiToken = Env("API_TOKEN"),
+            ApiToken = CliEnvironment.Get("API_TOKEN"),
         };
         options.PlayerTimeout = Duration(parse, _playerTimeout) ?? options.PlayerTimeout;
         options.CheckInterval = Duration(parse, _checkInterval) ?? options.CheckInterval;
@@ -75,7 +74,8 @@ internal sealed class ManagerOptionsBinding
         options.MaxRestarts = parse.GetValue(_maxRestarts) ?? options.MaxRestarts;
         if (options.GodotPath is { } executable && !File.Exists(executable))
         {
-            throw new ArgumentException($"--godot-path '{executable}' does not exist", "godot-path");
+            var source = parse.GetValue(_godotPath) is null ? "GODOT_EXECUTABLE_PATH" : "--godot-path";
+            throw new ArgumentException($"{source} '{executable}' does not exist", "godot-path");
         }
 
         return options;
@@ -87,9 +87,4 @@ internal sealed class ManagerOptionsBinding
         return text is null ? null
             : TokenTtl.TryParse(text, out var d) ? d : throw new ArgumentException($"{option.Name} '{text}' must be seconds or look like 30s, 10m", option.Name);
     }
-
-    private static string? Env(string name) => System.Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
-
-    private static int? EnvInt(string name) =>
-        Env(name) is { } v ? int.TryParse(v, out var n) ? n : throw new ArgumentException($"{name}='{v}' is not a port number", name) : null;
 }

@@ -34,7 +34,7 @@ internal static class TelemetryCommand
                 throw new ArgumentException($"--filter names unknown stream(s) {string.Join(", ", unknown)}; known: {string.Join(", ", TelemetryMessages.Streams)}", "filter");
             }
 
-            await using var client = await TelemetryClient.ConnectAsync(endpoint, parse.GetValue(token) ?? Environment.GetEnvironmentVariable("SPACETIME_TOKEN"), cancellationToken);
+            await using var client = await TelemetryClient.ConnectAsync(endpoint, parse.GetValue(token) ?? CliEnvironment.Get("SPACETIME_TOKEN"), cancellationToken);
             if (streams.Length > 0)
             {
                 await client.SendAsync(new { command = "unsubscribe", events = TelemetryMessages.Streams }, cancellationToken);

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SpaceTime.Runtime.Hosting;
 using SpaceTime.Security;
 using SpaceTime.Security.Authentication;
 using SpaceTime.Security.Tokens;
@@ -24,7 +23,6 @@ internal static class TokenCommand
         };
         issue.SetAction(parse => CliErrors.RunAsync(() =>
         {
-            string? Env(string name) => System.Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
             TimeSpan? lifetime = null;
             if (parse.GetValue(ttl) is { } text)
             {
@@ -32,10 +30,10 @@ internal static class TokenCommand
             }
 
             var settings = SecurityConfiguration.Load(
-                parse.GetValue(configDir) ?? Env("SPACETIME_CONFIG_DIR") ?? Path.Combine(AppContext.BaseDirectory, "config"),
-                parse.GetValue(environment) ?? Env("GODOT_ENV") ?? "development",
-                Env);
-            var folder = Path.GetFullPath(parse.GetValue(dataDir) ?? Env("SPACETIME_DATA_DIR") ?? RuntimeOptions.DefaultDataDir);
+                CliEnvironment.ConfigDir(parse.GetValue(configDir)),
+                CliEnvironment.EnvironmentName(parse.GetValue(environment)),
+                CliEnvironment.Get);
+            var folder = Path.GetFullPath(CliEnvironment.DataDir(parse.GetValue(dataDir)));
             var tokens = new TokenService(folder, settings.Authentication, TimeProvider.System);
             var issued = tokens.Issue(parse.GetValue(subject)!, parse.GetValue(role)!, lifetime);
             Console.WriteLine(issued.Token);

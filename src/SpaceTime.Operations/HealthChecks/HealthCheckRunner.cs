@@ -50,29 +50,23 @@ public sealed class HealthCheckRunner(HealthCheckOptions options, HttpMessageHan
         Add(Run("Disk Space", () => CheckDiskSpace()));
         Add(Run("Production Secrets", () => CheckSecrets(settings)));
 
-        if (options.SkipHttp)
+        using var http = new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null) { Timeout = options.Timeout };
+        (string Name, Func<Task<HealthCheckResult>> Check)[] remote =
+        [
+            ("Game API Health", () => CheckHealthAsync(http, options.ApiUrl, cancellationToken)),
+            ("Game API Status", () => CheckStatusAsync(http, cancellationToken)),
+            ("Authentication Enforced", () => CheckAuthEnforcedAsync(http, cancellationToken)),
+            ("Telemetry Handshake", () => CheckTelemetryAsync(cancellationToken)),
+            ("Manager Health", () => CheckHealthAsync(http, options.ManagerUrl, cancellationToken)),
+            ("Metrics Endpoint", () => CheckMetricsAsync(http, cancellationToken)),
+        ];
+        foreach (var (name, check) in remote)
         {
-            foreach (var name in RemoteCheckNames)
-            {
-                Add(Result(name, CheckStatus.Skip, "skipped (--skip-http)"));
-            }
-        }
-        else
-        {
-            using var http = new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null) { Timeout = options.Timeout };
-            Add(await RunAsync("Game API Health", () => CheckHealthAsync(http, options.ApiUrl, cancellationToken), cancellationToken));
-            Add(await RunAsync("Game API Status", () => CheckStatusAsync(http, cancellationToken), cancellationToken));
-            Add(await RunAsync("Authentication Enforced", () => CheckAuthEnforcedAsync(http, cancellationToken), cancellationToken));
-            Add(await RunAsync("Telemetry Handshake", () => CheckTelemetryAsync(cancellationToken), cancellationToken));
-            Add(await RunAsync("Manager Health", () => CheckHealthAsync(http, options.ManagerUrl, cancellationToken), cancellationToken));
-            Add(await RunAsync("Metrics Endpoint", () => CheckMetricsAsync(http, cancellationToken), cancellationToken));
+            Add(options.SkipHttp ? Result(name, CheckStatus.Skip, "skipped (--skip-http)") : await RunAsync(name, check, cancellationToken));
         }
 
         return new HealthCheckReport(started, Math.Round(clock.Elapsed.TotalSeconds, 3), results);
     }
-
-    private static readonly string[] RemoteCheckNames =
-        ["Game API Health", "Game API Status", "Authentication Enforced", "Telemetry Handshake", "Manager Health", "Metrics Endpoint"];
 
     private HealthCheckResult CheckProject()
     {

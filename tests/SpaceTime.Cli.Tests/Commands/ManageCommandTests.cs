@@ -214,6 +214,17 @@ public sealed class ManageCommandTests
     }
 
     [Fact]
+    public async Task Manage_WithMissingExecutableFromTheEnvironment_ExitsNonZeroNamingTheVariable()
+    {
+        using var data = new TempFolder();
+        var (code, output) = await SpacetimeProcess.RunAsync(
+            Deadline, new Dictionary<string, string> { ["GODOT_EXECUTABLE_PATH"] = "/nonexistent/godot" }, "manage", "--port", $"{FreePort()}", "--data-dir", data.Path);
+
+        Assert.Equal(1, code);
+        Assert.Contains("GODOT_EXECUTABLE_PATH '/nonexistent/godot' does not exist", output);
+    }
+
+    [Fact]
     public async Task Manage_WhenPortIsTaken_ExitsNonZeroSayingSo()
     {
         using var data = new TempFolder();
