@@ -10,10 +10,10 @@ cd "$(dirname "$0")"
 #   clangd      -> that language server
 #   gnupg       -> gpg, which must accept the release packages' OpenPGP signatures and keys
 # and the validators of the deployment kit (deploy/, tests/SpaceTime.Deploy.Tests), each run for real:
-#   prometheus-alertmanager (amtool), nginx-light, supervisor, systemd (systemd-analyze), logrotate, shellcheck,
+#   prometheus-alertmanager (amtool, and the Alertmanager that delivers a test alert), prometheus-node-exporter, nginx-light, supervisor, systemd (systemd-analyze), logrotate, shellcheck,
 #   yamllint, docker-compose, python3-jsonschema + python3-yaml (compose and Helm schemas), openssl (test
 #   certificates), sqlite3 and curl (backup, smoke and deploy scripts)
-APT_PACKAGES=(prometheus socat clangd gnupg prometheus-alertmanager nginx-light supervisor systemd logrotate shellcheck yamllint
+APT_PACKAGES=(prometheus socat clangd gnupg prometheus-alertmanager prometheus-node-exporter nginx-light supervisor systemd logrotate shellcheck yamllint
   docker-compose python3-jsonschema python3-yaml openssl sqlite3 curl)
 
 # npm validators, pinned, installed into .tools/node_modules (git-ignored; the tests look there, or in $SPACETIME_TOOLS_DIR).

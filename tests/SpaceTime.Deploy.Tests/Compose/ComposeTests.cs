@@ -57,7 +57,7 @@ public sealed partial class ComposeTests
     {
         var services = Yaml.Load(ComposeFile)["services"]!.AsObject();
 
-        Assert.Equal(["spacetime", "nginx", "prometheus", "alertmanager", "grafana", "redis"], services.Select(s => s.Key));
+        Assert.Equal(["spacetime", "nginx", "prometheus", "alertmanager", "node-exporter", "grafana", "redis"], services.Select(s => s.Key));
         Assert.Equal(["nginx"], services.Where(s => s.Value!["ports"] is not null).Select(s => s.Key));
         Assert.Equal("true", Yaml.Load(ComposeFile)["networks"]!["internal"]!["internal"]!.GetValue<string>());
         foreach (var (name, service) in services)
@@ -97,7 +97,7 @@ public sealed partial class ComposeTests
             .Where(source => source.StartsWith("../", StringComparison.Ordinal) || source.StartsWith("./nginx", StringComparison.Ordinal))
             .ToList();
 
-        Assert.Equal(7, mounts.Count);
+        Assert.Equal(6, mounts.Count);
         foreach (var source in mounts)
         {
             var full = Path.GetFullPath(Path.Combine(Repo.Deploy("compose"), source));

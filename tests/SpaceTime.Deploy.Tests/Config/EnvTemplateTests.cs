@@ -18,6 +18,9 @@ public sealed partial class EnvTemplateTests
     /// <summary>Read by docker-compose.yml, not by SpaceTime.</summary>
     private static readonly string[] ComposeOnly = ["GRAFANA_ADMIN_PASSWORD", "REDIS_PASSWORD", "SPACETIME_DOMAIN"];
 
+    /// <summary>Read by setup_monitoring.sh (Alertmanager's notifiers), not by SpaceTime.</summary>
+    private static readonly string[] MonitoringOnly = ["ALERT_WEBHOOK_URL", "ALERT_EMAIL_TO", "SMTP_SMARTHOST", "SMTP_FROM", "SMTP_AUTH_USERNAME", "SMTP_AUTH_PASSWORD"];
+
     public static TheoryData<string> Environments => new() { "production", "staging", "development" };
 
     [Theory]
@@ -30,7 +33,15 @@ public sealed partial class EnvTemplateTests
         var documented = Variables(environment).Select(v => v.Name).ToHashSet();
 
         Assert.Empty(read.Except(NotForOperators).Except(documented));
-        Assert.Empty(documented.Except(read).Except(ComposeOnly));
+        Assert.Empty(documented.Except(read).Except(ComposeOnly).Except(MonitoringOnly));
+    }
+
+    [Fact]
+    public void MonitoringVariables_AreReadBySetupMonitoring()
+    {
+        var script = File.ReadAllText(Repo.Deploy("scripts", "setup_monitoring.sh"));
+
+        Assert.All(MonitoringOnly, name => Assert.Contains($"env_value {name})", script, StringComparison.Ordinal));
     }
 
     [Theory]

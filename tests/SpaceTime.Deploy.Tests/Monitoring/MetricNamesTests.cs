@@ -5,7 +5,8 @@ namespace SpaceTime.Deploy.Tests.Monitoring;
 
 /// <summary>
 /// Every metric the alerts, recording rules and dashboards read is one a real running SpaceTime exports: both
-/// /metrics endpoints are scraped the way prometheus.yml does (manager /metrics and the game's /godot/metrics, with METRICS_TOKEN).
+/// /metrics endpoints are scraped the way prometheus.yml does (manager /metrics and the game's /godot/metrics, with METRICS_TOKEN),
+/// and the host panels read only what a real node exporter exports.
 /// </summary>
 public sealed partial class MetricNamesTests(SharedSpacetime shared)
 {
@@ -15,6 +16,7 @@ public sealed partial class MetricNamesTests(SharedSpacetime shared)
         var exported = await ScrapeAsync();
         Assert.Contains("spacetime_api_response_time_seconds_bucket", exported); // the manager's histogram
         Assert.Contains("spacetime_fps_current", exported); // the game's gauge
+        Assert.Contains("node_cpu_seconds_total", exported); // the node exporter's
         var known = exported.Concat(PromQl.RecordedNames()).Append("up").ToHashSet(StringComparer.Ordinal);
 
         var used = PromQl.RuleExpressions().Select(e => ("alerts.yml", e))
@@ -42,7 +44,7 @@ public sealed partial class MetricNamesTests(SharedSpacetime shared)
     public void AlertsAndDashboards_OnlySelectJobsPrometheusScrapes()
     {
         var jobs = JobName().Matches(File.ReadAllText(Repo.Deploy("monitoring", "prometheus", "prometheus.yml"))).Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(["spacetime-manager", "spacetime-game", "prometheus"], jobs);
+        Assert.Equal(["spacetime-manager", "spacetime-game", "node", "prometheus"], jobs);
 
         var selected = PromQl.RuleExpressions().Concat(PromQl.DashboardExpressions().Select(d => d.Expr))
             .SelectMany(e => JobMatcher().Matches(e).Select(m => m.Groups["value"].Value))
@@ -61,7 +63,23 @@ public sealed partial class MetricNamesTests(SharedSpacetime shared)
         http.DefaultRequestHeaders.Authorization = new("Bearer", shared.MetricsToken);
         var manager = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
         var game = await http.GetStringAsync("/godot/metrics", TestContext.Current.CancellationToken);
-        return PromQl.ExportedNames(manager).Union(PromQl.ExportedNames(game)).ToHashSet(StringComparer.Ordinal);
+        var nodePort = Ports.Free();
+        await using var nodeExporter = BackgroundTool.Start(Tool.Require("prometheus-node-exporter", "apt-get install prometheus-node-exporter"), $"--web.listen-address=127.0.0.1:{nodePort}");
+        using var nodeHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{nodePort}") };
+        var node = await SpaceTime.Runtime.Tests.Poll.UntilAsync(() => TryGetAsync(nodeHttp, "/metrics"), m => m is not null, "the node exporter to answer", TimeSpan.FromSeconds(30));
+        return PromQl.ExportedNames(manager).Union(PromQl.ExportedNames(game)).Union(PromQl.ExportedNames(node!)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static async Task<string?> TryGetAsync(HttpClient http, string path)
+    {
+        try
+        {
+            return await http.GetStringAsync(path, TestContext.Current.CancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            return null; // not listening yet
+        }
     }
 
     [GeneratedRegex(@"job_name:\s*(\S+)")]

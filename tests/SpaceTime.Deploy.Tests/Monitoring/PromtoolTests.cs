@@ -12,7 +12,9 @@ public sealed class PromtoolTests
     public static readonly string[] DocumentedAlerts =
     [
         "SpaceTimeDown", "SpaceTimeUnhealthy", "GodotProcessDown", "SceneNotLoaded", "FrequentRestarts", "HighErrorRate", "HighHTTPErrorRate",
-        "SlowAPIResponses", "SpaceTimeLowFPS", "SpaceTimeHighMemory", "SceneLoadFailures", "AuthFailureSpike", "RateLimitSpike",
+        "SlowAPIResponses", "SpaceTimeLowFPS", "SpaceTimeHighMemory", "SceneLoadFailures", "CriticalAuthFailureRate", "HighRateLimitHits",
+        "SpaceTimeAPIDown", "HTTPAPIDown", "ElevatedHTTPErrorRate", "CriticalSlowRequests", "SlowRequestLatency", "SpaceTimeSlowRequests",
+        "CriticalMemoryUsage", "HighMemoryUsage",
     ];
 
     [Fact]
