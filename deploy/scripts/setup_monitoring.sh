@@ -22,7 +22,16 @@ USAGE
 
 die() { echo "setup_monitoring.sh: $*" >&2; exit 1; }
 
-monitoring=$(cd "$(dirname "${BASH_SOURCE[0]}")/../monitoring" && pwd)
+# The monitoring kit: deploy/monitoring beside deploy/scripts in the repository, monitoring/ at the top of a release
+# package (scripts/deployment/../../monitoring).
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+monitoring=""
+for candidate in "$here/../monitoring" "$here/../../monitoring"; do
+  if [[ -f $candidate/prometheus/prometheus.yml ]]; then
+    monitoring=$(cd "$candidate" && pwd)
+    break
+  fi
+done
 env_file=""
 compose=""
 prometheus_dir=""
@@ -40,6 +49,7 @@ while (($# > 0)); do
   esac
 done
 [[ -n $env_file ]] || { usage >&2; exit 2; }
+[[ -n $monitoring ]] || die "the monitoring kit is not beside this script ($here/../monitoring or $here/../../monitoring)"
 [[ -n $compose || -n $prometheus_dir ]] || { echo "setup_monitoring.sh: give --compose or --prometheus-dir" >&2; exit 2; }
 [[ -f $env_file ]] || die "env file '$env_file' does not exist"
 # Absolute, since the paths are written into the installed configs.

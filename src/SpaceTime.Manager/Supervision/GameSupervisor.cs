@@ -37,7 +37,7 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
     private ChildProcess? _child;
     private bool _apiReachable;
     private bool _sceneLoaded;
-    private string? _sceneName;
+    private string? _scenePath;
     private bool _playerSpawned;
     private string? _degradedReason;
     private string? _failureReason;
@@ -209,10 +209,11 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
                 _time.GetUtcNow(),
                 new GodotProcessHealth(running, running ? _child!.Pid : null),
                 new GodotApiHealth(_apiReachable),
-                new SceneHealth(_sceneLoaded, _sceneName),
+                SceneHealth.For(_sceneLoaded, _scenePath),
                 new PlayerHealth(_playerSpawned),
                 issues.Count == 0,
-                issues);
+                issues,
+                state);
         }
     }
 
@@ -441,7 +442,7 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
                 lock (_sync)
                 {
                     _sceneLoaded = true;
-                    _sceneName = result.SceneName;
+                    _scenePath = result.Scene ?? _options.ScenePath;
                 }
 
                 return null;
@@ -510,7 +511,7 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
                 lock (_sync)
                 {
                     _sceneLoaded = status.Scene is { Loaded: true } scene && string.Equals(scene.Path, _options.ScenePath, StringComparison.Ordinal);
-                    _sceneName = status.Scene?.Name;
+                    _scenePath = status.Scene?.Path;
                     _playerSpawned = status.Player is { Spawned: true };
                 }
             }
@@ -621,7 +622,7 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
         {
             _apiReachable = false;
             _sceneLoaded = false;
-            _sceneName = null;
+            _scenePath = null;
             _playerSpawned = false;
         }
     }

@@ -4,11 +4,24 @@ public sealed record GodotProcessHealth(bool Running, int? Pid);
 
 public sealed record GodotApiHealth(bool Reachable);
 
-public sealed record SceneHealth(bool Loaded, string? Name);
+/// <summary>The scene part of <c>GET /health</c>.</summary>
+/// <param name="Loaded">Whether the main scene is the game's current scene.</param>
+/// <param name="Name">The scene file's name without extension (<c>vr_main</c>), as the documents' health clients compare it.</param>
+/// <param name="Path">The scene's resource path (<c>res://vr_main.tscn</c>).</param>
+public sealed record SceneHealth(bool Loaded, string? Name, string? Path)
+{
+    /// <summary>The health entry for the scene at <paramref name="path"/>: its name is the file name without extension.</summary>
+    public static SceneHealth For(bool loaded, string? path) =>
+        new(loaded, path is null ? null : System.IO.Path.GetFileNameWithoutExtension(path), path);
+}
 
 public sealed record PlayerHealth(bool Spawned);
 
-/// <summary>What <c>GET /health</c> reports: the documents' shape, with each failing condition named in <see cref="BlockingIssues"/>.</summary>
+/// <summary>
+/// What <c>GET /health</c> reports: the documents' shape (<c>server</c> is <c>healthy</c>, <c>degraded</c> or
+/// <c>unhealthy</c>), with each failing condition named in <see cref="BlockingIssues"/> and the supervisor's lifecycle
+/// state in <c>state</c>.
+/// </summary>
 public sealed record HealthSnapshot(
     DateTimeOffset Timestamp,
     GodotProcessHealth GodotProcess,
@@ -16,11 +29,15 @@ public sealed record HealthSnapshot(
     SceneHealth Scene,
     PlayerHealth Player,
     bool OverallHealthy,
-    IReadOnlyList<string> BlockingIssues)
+    IReadOnlyList<string> BlockingIssues,
+    [property: System.Text.Json.Serialization.JsonIgnore] LifecycleState Lifecycle)
 {
-    /// <summary>Names the answering server, as the documents' health clients expect.</summary>
+    /// <summary>The documents' verdict: healthy (READY, nothing blocking), degraded (the game runs but is not all there), or unhealthy.</summary>
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
-    public string Server => "spacetime-manager";
+    public string Server => OverallHealthy ? "healthy" : Lifecycle == LifecycleState.Degraded ? "degraded" : "unhealthy";
+
+    /// <summary>The supervisor's lifecycle state (<c>READY</c>, <c>PLAYER_WAITING</c>, <c>FAILED</c>...).</summary>
+    public string State => Lifecycle.ToWireName();
 }
 
 /// <summary>One run of the game that ended: how, and what the supervisor did next.</summary>

@@ -48,7 +48,12 @@ public sealed class PackageBuilder(TimeProvider time, IBuildProgress progress)
             progress.Step($"copying {sources.Count} files from {request.SourceRoot} (deploy kit, docs, security policies)");
             foreach (var file in sources)
             {
-                Copy(file.SourcePath, PackagePath.Combine(stage, file.Target), FileModes.ForFile(file.Target, file.SourcePath));
+                var target = PackagePath.Combine(stage, file.Target);
+                Copy(file.SourcePath, target, FileModes.ForFile(file.Target, file.SourcePath));
+                if (file.Source == ComposeRelocation.ComposeSource)
+                {
+                    File.WriteAllText(target, ComposeRelocation.Relocate(File.ReadAllText(file.SourcePath), file.Target, sources));
+                }
             }
 
             foreach (var directory in PackageLayout.RequiredDirectories)

@@ -59,30 +59,15 @@ public static class ReleaseDocuments
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
-    public static byte[] DeploymentChecklist(SemanticVersion version) => Encoding.UTF8.GetBytes(
-        $"""
-        # Deployment checklist — SpaceTime VR {version}
-
-        ## Before
-        - [ ] The package verifies against the release key from a trusted channel: `spacetime package verify spacetime-vr-v{version}.tar.gz --public-key KEY`
-        - [ ] `sha256sum -c SHA256SUMS` passes in the package folder
-        - [ ] Release notes read; breaking changes planned for
-        - [ ] `config/<environment>/.env.template` copied to `.env` and every `<PLACEHOLDER>` replaced (no default secrets)
-        - [ ] Security policy reviewed: `security/policies/security_production.json`, `security/policies/scene_whitelist.json`
-        - [ ] SBOM (`security/sbom.cdx.json`) checked for known-vulnerable packages
-        - [ ] A fresh backup taken: `scripts/maintenance/backup.sh`
-        - [ ] Staging deployed and smoke-tested with this exact package
-
-        ## Deploy
-        - [ ] `scripts/migration/migrate_database.sh` (if the release notes list migrations)
-        - [ ] `scripts/deployment/deploy.sh production`
-        - [ ] `tests/smoke/smoke_test.sh` passes against production
-        - [ ] Monitoring shows the new version healthy (dashboards in `monitoring/`, no firing alerts)
-
-        ## If something is wrong
-        - [ ] `scripts/deployment/rollback.sh production`
-        - [ ] `scripts/maintenance/restore.sh` if data must be restored
-        - [ ] Incident written up
-
-        """.Replace("\r\n", "\n", StringComparison.Ordinal));
+    /// <summary>
+    /// DEPLOYMENT_CHECKLIST.md: the operations documents' checklists as they apply to SpaceTime (Building/DeploymentChecklist.md),
+    /// every command in it one that runs from the extracted package.
+    /// </summary>
+    public static byte[] DeploymentChecklist(SemanticVersion version)
+    {
+        using var stream = typeof(ReleaseDocuments).Assembly.GetManifestResourceStream("DeploymentChecklist.md")
+            ?? throw new InvalidOperationException("DeploymentChecklist.md is not embedded in SpaceTime.Packaging");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return Encoding.UTF8.GetBytes(reader.ReadToEnd().Replace("\r\n", "\n", StringComparison.Ordinal).Replace("{version}", version.ToString(), StringComparison.Ordinal));
+    }
 }

@@ -22,7 +22,9 @@ public sealed class ManageCommandTests
 
         var health = await PollAsync(http, "/health", r => r.StatusCode == HttpStatusCode.OK, manager);
         var body = await health.Content.ReadFromJsonAsync<JsonElement>(ct);
-        Assert.Equal("spacetime-manager", body.GetProperty("server").GetString());
+        Assert.Equal("healthy", body.GetProperty("server").GetString());
+        Assert.Equal("vr_main", body.GetProperty("scene").GetProperty("name").GetString());
+        Assert.Equal("READY", body.GetProperty("state").GetString());
         Assert.True(body.GetProperty("godot_process").GetProperty("running").GetBoolean());
         Assert.True(body.GetProperty("player").GetProperty("spawned").GetBoolean());
         Assert.Empty(body.GetProperty("blocking_issues").EnumerateArray());

@@ -32,19 +32,44 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
-    public void Dockerfile_FinalStage_IsTheAspNetRuntimeAsNonRootWithAHealthCheckOnTheManager()
+    public void Dockerfile_RuntimeStage_IsTheAspNetRuntimeAsNonRootWithAHealthCheckOnTheManager()
     {
-        var lines = Instructions();
-        var stages = lines.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
-        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build", stages[0], StringComparison.Ordinal);
-        Assert.Equal("FROM mcr.microsoft.com/dotnet/aspnet:10.0", stages[^1]);
+        var stages = Stages();
+        Assert.Equal(["build", "runtime", "release", "source"], stages.Keys);
+        Assert.Equal("FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build", stages["build"][0]);
+        Assert.Equal("FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime", stages["runtime"][0]);
 
-        var final = lines.SkipWhile(l => l != stages[^1]).ToList();
-        var user = Assert.Single(final, l => l.StartsWith("USER ", StringComparison.Ordinal));
+        var runtime = stages["runtime"];
+        var user = Assert.Single(runtime, l => l.StartsWith("USER ", StringComparison.Ordinal));
         Assert.DoesNotContain("root", user, StringComparison.Ordinal);
-        Assert.Contains(final, l => l.StartsWith("HEALTHCHECK ", StringComparison.Ordinal) && l.Contains("http://127.0.0.1:8090/health", StringComparison.Ordinal));
-        Assert.Contains(final, l => l == "ENTRYPOINT [\"/app/spacetime\"]");
-        Assert.Contains(final, l => l.StartsWith("CMD [\"manage\"", StringComparison.Ordinal));
+        Assert.Contains(runtime, l => l.StartsWith("HEALTHCHECK ", StringComparison.Ordinal) && l.Contains("http://127.0.0.1:8090/health", StringComparison.Ordinal));
+        Assert.Contains(runtime, l => l == "ENTRYPOINT [\"/app/spacetime\"]");
+        Assert.Contains(runtime, l => l.StartsWith("CMD [\"manage\"", StringComparison.Ordinal));
+
+        // Both images are the runtime stage plus the application: from a release package's binaries/, or built from the checkout.
+        // The last stage is the default target, so a plain `docker build` in the repository builds from source.
+        Assert.Equal("FROM runtime AS release", stages["release"][0]);
+        Assert.Equal("FROM runtime AS source", stages["source"][0]);
+        Assert.Contains("COPY binaries/ /app/", stages["release"]);
+        Assert.Contains("COPY --from=build /app /app", stages["source"]);
+        Assert.All(stages["release"].Concat(stages["source"]), l => Assert.DoesNotMatch("^(USER|RUN|ENV|ENTRYPOINT|CMD) ", l));
+    }
+
+    [Fact]
+    public void Dockerfile_EveryFrom_IsAnEarlierStageOrAnImageWithAPinnedTag()
+    {
+        // dockerfilelint 1.8 reads "FROM runtime AS release" as an untagged image (deploy/docker/.dockerfilelintrc turns
+        // its missing_tag rule off), so this test checks what that rule would have: every image has a pinned tag.
+        var seen = new List<string>();
+        foreach (var from in Instructions().Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)))
+        {
+            var parts = from.Split(' ');
+            var image = parts[1];
+            Assert.True(
+                seen.Contains(image) || (image.Contains(':', StringComparison.Ordinal) && !image.EndsWith(":latest", StringComparison.Ordinal)),
+                $"'{from}': neither an earlier stage nor an image with a pinned tag");
+            seen.Add(parts[^1]);
+        }
     }
 
     [Fact]
@@ -64,7 +89,8 @@ public sealed partial class DockerfileTests
         var ignore = File.ReadAllLines(Repo.Path(".dockerignore")).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
         Assert.Equal("*", ignore[0]); // an allow-list: everything else stays out of the context
 
-        var sources = Instructions()
+        // The release stage copies from an extracted package, not the repository: PackagedComposeTests builds that one.
+        var sources = Stages().Where(s => s.Key != "release").SelectMany(s => s.Value)
             .Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from=", StringComparison.Ordinal))
             .SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..^1])
             .ToList();
@@ -81,6 +107,24 @@ public sealed partial class DockerfileTests
     {
         var package = Tool.RequireNpm("dockerfilelint", "1.8.0");
         return await Tool.RunAsync(Tool.Require("node", "apt-get install nodejs"), [Path.Combine(package, "bin", "dockerfilelint"), "--json", dockerfile], null);
+    }
+
+    /// <summary>The instructions of each build stage, by stage name, in file order.</summary>
+    private static Dictionary<string, List<string>> Stages()
+    {
+        var stages = new Dictionary<string, List<string>>();
+        List<string>? current = null;
+        foreach (var line in Instructions())
+        {
+            if (line.StartsWith("FROM ", StringComparison.Ordinal))
+            {
+                current = stages[line.Split(' ')[^1]] = [];
+            }
+
+            current?.Add(line);
+        }
+
+        return stages;
     }
 
     /// <summary>The Dockerfile's instructions with continuation lines joined and comments dropped.</summary>

@@ -56,7 +56,7 @@ public sealed class NginxTests(SharedSpacetime shared)
 
         using var health = await http.GetAsync("/health", ct);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        Assert.Equal("spacetime-manager", JsonDocument.Parse(await health.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("server").GetString());
+        Assert.Equal("healthy", JsonDocument.Parse(await health.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("server").GetString());
         Assert.Equal(["max-age=31536000; includeSubDomains"], health.Headers.GetValues("Strict-Transport-Security"));
         Assert.Equal(["DENY"], health.Headers.GetValues("X-Frame-Options"));
         Assert.Equal(["nosniff"], health.Headers.GetValues("X-Content-Type-Options"));

@@ -92,7 +92,9 @@ public sealed class GameSupervisorTests : IAsyncDisposable
         Assert.True(health.OverallHealthy, string.Join("; ", health.BlockingIssues));
         Assert.Empty(health.BlockingIssues);
         Assert.Equal(new GodotProcessHealth(true, status.Pid), health.GodotProcess);
-        Assert.Equal(new SceneHealth(true, "VRMain"), health.Scene);
+        Assert.Equal(new SceneHealth(true, "vr_main", "res://vr_main.tscn"), health.Scene);
+        Assert.Equal("healthy", health.Server);
+        Assert.Equal("READY", health.State);
         Assert.True(health.Player.Spawned);
         Assert.Equal(status.Pid, ProcessGroup.GroupOf(status.Pid!.Value));
         Assert.Contains(supervisor.Output.Tail(1000), l => l.Text.Contains("Now listening on", StringComparison.Ordinal));
@@ -153,6 +155,7 @@ public sealed class GameSupervisorTests : IAsyncDisposable
         Assert.Equal([0.05, 0.1, 0.2], failed.RestartHistory.Take(3).Select(e => e.RestartDelay!.Value.TotalSeconds));
         var health = supervisor.GetHealth();
         Assert.False(health.OverallHealthy);
+        Assert.Equal(("unhealthy", "FAILED"), (health.Server, health.State));
         Assert.Contains(GameSupervisor.ProcessNotRunning, health.BlockingIssues);
         Assert.Contains(health.BlockingIssues, i => i.StartsWith("Supervisor FAILED: gave up after 4 failures", StringComparison.Ordinal) && i.Contains("exit code 3", StringComparison.Ordinal));
         Assert.Contains(supervisor.Output.Tail(10), l => l.Text == "crashing");
