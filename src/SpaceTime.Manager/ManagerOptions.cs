@@ -39,13 +39,31 @@ public sealed class ManagerOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan PlayerTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often the running game's API is checked.</summary>
+    /// <summary>How often the running game's <c>/status</c> is read (scene, player).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Consecutive failed checks, while the process lives, after which the game counts as hung and is replaced.</summary>
+    /// <summary>How often the running game's <c>/health</c> is probed for a hang (each probe limited to this long too).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan HangCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Consecutive missed probes, while the process lives, after which the game counts as hung and is replaced (about 12 s with the defaults).</summary>
     [Range(1, 1000)]
     public int HangThreshold { get; set; } = 3;
+
+    /// <summary>
+    /// Stay up in FAILED (answering <c>/livez</c> 503) instead of exiting: for Kubernetes, whose liveness probe replaces
+    /// the pod. Otherwise the manager exits with <see cref="GaveUpExitCode"/> after <see cref="FailureExitDelay"/>, so
+    /// systemd, Compose or supervisord restart it.
+    /// </summary>
+    public bool StayOnFailure { get; set; }
+
+    /// <summary>How long a manager that gave up keeps answering (so <c>/health</c> and the metrics show why) before it exits.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan FailureExitDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The exit status of a manager that gave up on its game (sysexits' EX_UNAVAILABLE).</summary>
+    public const int GaveUpExitCode = 69;
 
     /// <summary>How long the API may take to answer after a start before the start counts as failed.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]

@@ -1,5 +1,8 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using SpaceTime.Manager;
 using SpaceTime.Manager.Hosting;
 using SpaceTime.Manager.Supervision;
 
@@ -19,11 +22,22 @@ internal static class ManageCommand
                 options.Read(parse), options.ConfigDir(parse), options.Environment(parse), RuntimeLauncher.CurrentProcess(), cancellationToken);
             await using (app)
             {
-                await app.WaitForShutdownAsync(cancellationToken);
+                return await RunUntilShutdownAsync(app, cancellationToken);
             }
-
-            return 0;
         }));
         return command;
+    }
+
+    /// <summary>Serves until shutdown; a manager that gave up on its game exits with <see cref="ManagerOptions.GaveUpExitCode"/> and says why.</summary>
+    internal static async Task<int> RunUntilShutdownAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        await app.WaitForShutdownAsync(cancellationToken);
+        if (app.Services.GetRequiredService<FailureExit>().GaveUpReason is not { } reason)
+        {
+            return 0;
+        }
+
+        await Console.Error.WriteLineAsync($"spacetime: error: the manager gave up on the game (exit status {ManagerOptions.GaveUpExitCode}): {reason}");
+        return ManagerOptions.GaveUpExitCode;
     }
 }

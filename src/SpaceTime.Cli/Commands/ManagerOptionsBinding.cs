@@ -15,7 +15,10 @@ internal sealed class ManagerOptionsBinding
     private readonly Option<bool?> _autoLoad = new("--auto-load-scene") { Description = "Load the main scene once the API answers, then wait for the player (default true; --auto-load-scene false: READY as soon as the API answers)." };
     private readonly Option<string?> _scenePath = new("--scene-path") { Description = "Main scene. Default res://vr_main.tscn." };
     private readonly Option<string?> _playerTimeout = new("--player-timeout") { Description = "How long to wait for the player to spawn (seconds or 30s/1m). Default 30." };
-    private readonly Option<string?> _checkInterval = new("--check-interval") { Description = "Health check period (seconds or 30s/1m). Default 30." };
+    private readonly Option<string?> _checkInterval = new("--check-interval") { Description = "How often the game's /status is read for the scene and the player (seconds or 30s/1m). Default 30." };
+    private readonly Option<string?> _hangCheckInterval = new("--hang-check-interval") { Description = "How often the game's /health is probed; 3 missed probes in a row mean a hung game, which is replaced. Default 2s." };
+    private readonly Option<bool> _stayOnFailure = new("--stay-on-failure") { Description = "Stay up when FAILED (/livez answers 503) instead of exiting with status 69 so the service manager restarts the manager (Kubernetes)." };
+    private readonly Option<string?> _failureExitDelay = new("--failure-exit-delay") { Description = "How long a manager that gave up keeps answering before it exits with status 69. Default 10s." };
     private readonly Option<int?> _maxRestarts = new("--max-restarts") { Description = "Failures allowed inside the restart window before FAILED. Default 3." };
     private readonly Option<string?> _restartWindow = new("--restart-window") { Description = "The restart window (e.g. 10m). Default 10m." };
     private readonly Option<bool> _noAutostart = new("--no-autostart") { Description = "Do not start the game until POST /start." };
@@ -33,8 +36,8 @@ internal sealed class ManagerOptionsBinding
     {
         Option[] options =
         [
-            _host, _port, _godotPort, _godotPath, _projectPath, _autoLoad, _scenePath, _playerTimeout, _checkInterval, _maxRestarts,
-            _restartWindow, _noAutostart, _telemetryPort, _discoveryPort, _metricsPort, _dapPort, _lspPort, _dataDir, _logDir, _environment, _configDir,
+            _host, _port, _godotPort, _godotPath, _projectPath, _autoLoad, _scenePath, _playerTimeout, _checkInterval, _hangCheckInterval, _maxRestarts,
+            _restartWindow, _noAutostart, _stayOnFailure, _failureExitDelay, _telemetryPort, _discoveryPort, _metricsPort, _dapPort, _lspPort, _dataDir, _logDir, _environment, _configDir,
         ];
         foreach (var option in options)
         {
@@ -59,6 +62,7 @@ internal sealed class ManagerOptionsBinding
             AutoLoadScene = parse.GetValue(_autoLoad) ?? true,
             ScenePath = parse.GetValue(_scenePath) ?? BundledProject.MainScene,
             NoAutostart = parse.GetValue(_noAutostart),
+            StayOnFailure = parse.GetValue(_stayOnFailure),
             MetricsPort = parse.GetValue(_metricsPort),
             TelemetryPort = parse.GetValue(_telemetryPort),
             DiscoveryPort = parse.GetValue(_discoveryPort),
@@ -70,6 +74,8 @@ internal sealed class ManagerOptionsBinding
         };
         options.PlayerTimeout = Duration(parse, _playerTimeout) ?? options.PlayerTimeout;
         options.CheckInterval = Duration(parse, _checkInterval) ?? options.CheckInterval;
+        options.HangCheckInterval = Duration(parse, _hangCheckInterval) ?? options.HangCheckInterval;
+        options.FailureExitDelay = Duration(parse, _failureExitDelay) ?? options.FailureExitDelay;
         options.RestartWindow = Duration(parse, _restartWindow) ?? options.RestartWindow;
         options.MaxRestarts = parse.GetValue(_maxRestarts) ?? options.MaxRestarts;
         if (options.GodotPath is { } executable && !File.Exists(executable))

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using SpaceTime.Manager;
 using SpaceTime.Manager.Hosting;
 using SpaceTime.Manager.Supervision;
@@ -43,10 +42,8 @@ internal static class UpCommand
                 }
 
                 PrintUrls(app, managerOptions);
-                await app.WaitForShutdownAsync(cancellationToken);
+                return await ManageCommand.RunUntilShutdownAsync(app, cancellationToken);
             }
-
-            return 0;
         }));
         return command;
     }

@@ -7,7 +7,7 @@ namespace SpaceTime.Manager.GameApi;
 /// Calls the game runtime's HTTP API with a bearer token. Failures to reach the game are results, not exceptions:
 /// a supervisor asks these questions of processes that may be dead or hung.
 /// </summary>
-public sealed class GameApiClient
+public sealed class GameApiClient : IGameApi
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -39,20 +39,20 @@ public sealed class GameApiClient
     /// <summary>Raised after each health check with its duration and whether the game answered (for metrics).</summary>
     public event Action<TimeSpan, bool>? HealthChecked;
 
-    /// <summary><c>GET /health</c>.</summary>
-    public async Task<GameHealth> GetHealthAsync(CancellationToken cancellationToken)
+    /// <summary><c>GET /health</c>, limited to <paramref name="timeout"/> (default <see cref="RequestTimeout"/>).</summary>
+    public async Task<GameHealth> GetHealthAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var health = await CheckHealthAsync(cancellationToken);
+        var health = await CheckHealthAsync(timeout ?? RequestTimeout, cancellationToken);
         HealthChecked?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started), health.Reachable);
         return health;
     }
 
-    private async Task<GameHealth> CheckHealthAsync(CancellationToken cancellationToken)
+    private async Task<GameHealth> CheckHealthAsync(TimeSpan limit, CancellationToken cancellationToken)
     {
         try
         {
-            using var timeout = Limit(RequestTimeout, cancellationToken);
+            using var timeout = Limit(limit, cancellationToken);
             using var response = await _http.SendAsync(Request(HttpMethod.Get, "health"), timeout.Token);
             string? status = null;
             try

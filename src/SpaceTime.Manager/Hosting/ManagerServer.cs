@@ -58,6 +58,8 @@ public static partial class ManagerServer
         services.AddSingleton<GameSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<GameSupervisor>());
         services.AddHostedService<ServiceManagerNotifier>();
+        services.AddSingleton<FailureExit>();
+        services.AddHostedService(sp => sp.GetRequiredService<FailureExit>());
         services.AddHttpForwarder();
         services.AddSingleton<Metrics.ManagerMetrics>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.AddLegacyFields);

@@ -8,7 +8,8 @@ namespace SpaceTime.Manager.Hosting;
 /// <summary>
 /// systemd <c>Type=notify</c> support (the sd_notify datagram protocol on <c>$NOTIFY_SOCKET</c>): <c>READY=1</c> once
 /// the game reaches READY, <c>STATUS=</c> on every lifecycle change, <c>WATCHDOG=1</c> at half of
-/// <c>$WATCHDOG_USEC</c> while the manager runs, <c>STOPPING=1</c> on shutdown. Without <c>$NOTIFY_SOCKET</c> it does nothing.
+/// <c>$WATCHDOG_USEC</c> while the manager supervises (none once it has given up: FAILED is not alive), <c>STOPPING=1</c>
+/// on shutdown. Without <c>$NOTIFY_SOCKET</c> it does nothing.
 /// </summary>
 public sealed partial class ServiceManagerNotifier(GameSupervisor supervisor, TimeProvider time, ILogger<ServiceManagerNotifier> logger) : BackgroundService
 {
@@ -41,7 +42,10 @@ public sealed partial class ServiceManagerNotifier(GameSupervisor supervisor, Ti
         using var timer = new PeriodicTimer(interval, time);
         do
         {
-            Notify("WATCHDOG=1");
+            if (supervisor.Lifecycle.Current != LifecycleState.Failed)
+            {
+                Notify("WATCHDOG=1");
+            }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }

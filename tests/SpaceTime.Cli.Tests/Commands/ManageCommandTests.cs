@@ -146,7 +146,8 @@ public sealed class ManageCommandTests
         using var data = new TempFolder();
         var crasher = await WriteGameScriptAsync(data.Path, "echo 'crashing on purpose' >&2\nexit 3");
         var port = FreePort();
-        await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{FreePort()}", "--godot-path", crasher, "--max-restarts", "2", "--data-dir", data.Path);
+        await using var manager = SpacetimeProcess.Start(
+            "manage", "--port", $"{port}", "--godot-port", $"{FreePort()}", "--godot-path", crasher, "--max-restarts", "2", "--data-dir", data.Path, "--stay-on-failure");
         using var http = SpacetimeProcess.CreateClient(port);
         var ct = TestContext.Current.CancellationToken;
 
@@ -166,7 +167,58 @@ public sealed class ManageCommandTests
         }
 
         Assert.Contains("crashing on purpose", await http.GetStringAsync("/logs?tail=50", ct));
-        Assert.False(manager.HasExited, "the manager must outlive its child");
+        Assert.False(manager.HasExited, "with --stay-on-failure the manager stays up in FAILED");
+    }
+
+    [Fact]
+    public async Task Manage_GaveUp_StopsTheWatchdogAndExitsWithStatus69AfterTheDelay_SoItsServiceManagerRestartsIt()
+    {
+        using var data = new TempFolder();
+        var crasher = await WriteGameScriptAsync(data.Path, "exit 3");
+        var port = FreePort();
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(Path.Combine(data.Path, "notify.sock")));
+        var messages = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var stopReading = new CancellationTokenSource();
+        var reading = ReadNotificationsAsync(socket, messages, stopReading.Token);
+        var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = Path.Combine(data.Path, "notify.sock"), ["WATCHDOG_USEC"] = "400000" };
+        await using var manager = SpacetimeProcess.Start(
+            environment, "manage", "--port", $"{port}", "--godot-port", $"{FreePort()}", "--godot-path", crasher, "--max-restarts", "0", "--data-dir", data.Path,
+            "--failure-exit-delay", "2s");
+        using var http = SpacetimeProcess.CreateClient(port);
+
+        // During the delay it still answers, so /health and the metrics say why.
+        await PollStatusAsync(http, s => s.GetProperty("state").GetString() == "FAILED", manager);
+        var exitCode = await manager.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        await stopReading.CancelAsync();
+        await reading;
+
+        Assert.Equal(69, exitCode);
+        Assert.Contains("spacetime: error: the manager gave up on the game (exit status 69): gave up after 1 failures", manager.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", manager.Output, StringComparison.Ordinal);
+        // systemd's watchdog is fed while the manager supervises, and no longer once it has given up.
+        var sent = messages.ToList();
+        var failed = sent.FindIndex(m => m.StartsWith("STATUS=FAILED", StringComparison.Ordinal));
+        Assert.True(failed > 0, string.Join(" | ", sent));
+        Assert.Contains("WATCHDOG=1", sent.Take(failed));
+        Assert.DoesNotContain("WATCHDOG=1", sent.Skip(failed));
+    }
+
+    private static async Task ReadNotificationsAsync(Socket socket, System.Collections.Concurrent.ConcurrentQueue<string> messages, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+                messages.Enqueue(System.Text.Encoding.UTF8.GetString(buffer, 0, received));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The test has what it needs.
+        }
     }
 
     [Fact]

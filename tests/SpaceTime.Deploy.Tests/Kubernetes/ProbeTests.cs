@@ -34,7 +34,7 @@ public sealed class ProbeTests(SharedSpacetime shared)
         using var data = new TempFolder();
         var port = Ports.Free();
         await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{Ports.Free()}", "--data-dir", data.Path,
-            "--godot-path", "/bin/false", "--max-restarts", "0");
+            "--godot-path", "/bin/false", "--max-restarts", "0", "--stay-on-failure");
         await WaitForHealthAsync(port, manager, body => body.Contains("Supervisor FAILED", StringComparison.Ordinal));
 
         Assert.False(await IsAliveAsync(port));

@@ -33,6 +33,9 @@ internal sealed partial class Supervisord : IAsyncDisposable
 
     public string LogFile { get; }
 
+    /// <summary>supervisord's own log (program starts and exits).</summary>
+    public string SupervisordLog => Path.Combine(_dir.Path, "supervisord.log");
+
     public int ManagerPort { get; } = Ports.Free();
 
     public int GamePort { get; } = Ports.Free();
@@ -44,7 +47,8 @@ internal sealed partial class Supervisord : IAsyncDisposable
     /// <summary>Writes the configuration and starts supervisord (in the foreground, as a child of the test).</summary>
     /// <param name="executable">Stands for /opt/spacetime/current/spacetime.</param>
     /// <param name="dataDir">Stands for /var/lib/spacetime.</param>
-    public static async Task<Supervisord> StartAsync(string executable, string dataDir)
+    /// <param name="extraEnvironment">More lines for the env file (NAME=value), as an operator would add.</param>
+    public static async Task<Supervisord> StartAsync(string executable, string dataDir, string extraEnvironment = "")
     {
         var s = new Supervisord(executable, dataDir);
         // The production env file an operator writes from deploy/config/production/.env.template.
@@ -55,7 +59,7 @@ internal sealed partial class Supervisord : IAsyncDisposable
             GODOT_SERVER_PORT={s.ManagerPort}
             GODOT_API_PORT={s.GamePort}
             TELEMETRY_PORT={s.TelemetryPort}
-
+            {extraEnvironment}
             """);
         var program = await File.ReadAllTextAsync(Repo.Deploy("supervisor", "spacetime.conf"));
         foreach (var (shipped, test) in new[]

@@ -33,6 +33,27 @@ public sealed class SupervisorTests
     }
 
     [Fact]
+    public async Task Supervisord_RestartsAManagerThatGaveUpOnItsGame()
+    {
+        using var data = new TempFolder();
+        // A game that cannot run: the manager gives up (FAILED), then exits with status 69 for its service manager.
+        await using var supervisor = await Supervisord.StartAsync(Path.Combine(AppContext.BaseDirectory, "spacetime"), data.Path, "GODOT_EXECUTABLE_PATH=/bin/false");
+
+        var first = Pid(await supervisor.WaitForStateAsync("RUNNING", TimeSpan.FromSeconds(60)));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        var second = first;
+        while (second == first || second is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"supervisord did not start a new manager; log:\n{supervisor.ReadLog()}");
+            second = Pid((await supervisor.CtlAsync("status", "spacetime")).StdOut);
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Contains("the manager gave up on the game (exit status 69)", supervisor.ReadLog(), StringComparison.Ordinal);
+        Assert.Contains("exited: spacetime (exit status 69; not expected)", File.ReadAllText(supervisor.SupervisordLog), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Supervisord_ProgramWithAnInvalidValue_IsRefused()
     {
         using var temp = new TempFolder();
@@ -62,5 +83,12 @@ public sealed class SupervisorTests
         var keys = lines.Skip(1).Select(l => l.Split('=', 2)[0].Trim()).ToList();
         Assert.All(keys, k => Assert.Contains(k, known));
         Assert.Contains("stopwaitsecs", keys);
+    }
+
+    /// <summary>The pid in `supervisorctl status` ("spacetime RUNNING pid 123, uptime 0:00:12"), or null when it is not running.</summary>
+    private static string? Pid(string status)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(status, @"RUNNING\s+pid (\d+)");
+        return match.Success ? match.Groups[1].Value : null;
     }
 }
