@@ -81,9 +81,11 @@ public static class SecurityConfiguration
                || (v.StartsWith('<') && v.EndsWith('>'))
                || v.StartsWith("your_", StringComparison.OrdinalIgnoreCase)
                || v.StartsWith("your-", StringComparison.OrdinalIgnoreCase)
-               || v.Equals("changeme", StringComparison.OrdinalIgnoreCase)
-               || v.Equals("secret", StringComparison.OrdinalIgnoreCase);
+               || PlaceholderWords.Any(w => v.StartsWith(w, StringComparison.OrdinalIgnoreCase));
     }
+
+    /// <summary>What copied example secrets start with ("changeme123...", "secret-key-...", "password..."); no random secret does.</summary>
+    private static readonly string[] PlaceholderWords = ["changeme", "change_me", "change-me", "secret", "password", "example"];
 
     /// <summary>Secrets belong in the environment, never in a file that may be committed or packaged.</summary>
     private static void RefuseSecretsInFile(string file)

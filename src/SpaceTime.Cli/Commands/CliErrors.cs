@@ -18,14 +18,26 @@ internal static class CliErrors
         {
             return 130;
         }
-        catch (Exception e) when (Describe(e) is { } message)
+        catch (Exception e)
         {
-            await Console.Error.WriteLineAsync($"spacetime: error: {message}");
+            // One line, never a stack trace: what a user can fix is described; anything else is named with its innermost cause.
+            await Console.Error.WriteLineAsync($"spacetime: error: {Describe(e) ?? Unexpected(e)}");
             return Failure;
         }
     }
 
-    /// <summary>A message for failures a user can fix; null for bugs, which keep their stack trace.</summary>
+    private static string Unexpected(Exception e)
+    {
+        var inner = e;
+        while (inner.InnerException is { } next)
+        {
+            inner = next;
+        }
+
+        return inner == e ? $"unexpected {e.GetType().Name}: {e.Message}" : $"unexpected {e.GetType().Name}: {e.Message} ({inner.GetType().Name}: {inner.Message})";
+    }
+
+    /// <summary>A message for failures a user can fix (ports, files, disk, configuration); null for anything else.</summary>
     private static string? Describe(Exception e) => e switch
     {
         OptionsValidationException o => string.Join("; ", o.Failures),
@@ -34,8 +46,11 @@ internal static class CliErrors
         Security.SecurityConfigurationException c => $"invalid configuration: {c.Message}",
         ArgumentException a when a.ParamName is not null => a.Message.Split(" (Parameter")[0],
         IOException io when Runtime.Hosting.RuntimeServer.IsAddressInUse(io) => io.Message,
+        InvalidOperationException { InnerException: IOException io } i when Runtime.Hosting.RuntimeServer.IsAddressInUse(io) => i.Message,
         InvalidOperationException { InnerException: SceneLoadException } i => i.Message,
         UnauthorizedAccessException u => u.Message,
+        IOException io => io.Message,
+        Microsoft.Data.Sqlite.SqliteException sql => $"database: {sql.Message}",
         System.Net.WebSockets.WebSocketException w => $"telemetry connection failed: {w.Message}",
         System.Net.Http.HttpRequestException h => $"could not reach the server: {h.Message}",
         AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerExceptions[0]),

@@ -84,7 +84,27 @@ internal sealed class ManagerOptionsBinding
             throw new ArgumentException($"{source} '{executable}' does not exist", "godot-path");
         }
 
+        RefuseBrokenMainScene(options);
         return options;
+    }
+
+    /// <summary>
+    /// A main scene the built-in runtime cannot build is a configuration error: say so at start-up with file:line, rather than
+    /// start a game that can only end DEGRADED.
+    /// </summary>
+    private static void RefuseBrokenMainScene(ManagerOptions options)
+    {
+        if (!options.AutoLoadScene || options.GodotPath is not null || options.ProjectPath is not { } project
+            || !options.ScenePath.StartsWith("res://", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var scene = Path.Combine(project, options.ScenePath["res://".Length..]);
+        if (File.Exists(scene) && Engine.Validation.SceneValidator.Validate([scene]).Problems.FirstOrDefault(p => p.Severity == Engine.Validation.ProblemSeverity.Error) is { } error)
+        {
+            throw new ArgumentException($"the main scene {options.ScenePath} cannot be loaded: {error}", "scene-path");
+        }
     }
 
     private static TimeSpan? Duration(ParseResult parse, Option<string?> option)

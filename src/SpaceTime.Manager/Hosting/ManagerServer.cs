@@ -102,17 +102,24 @@ public static partial class ManagerServer
         }
         catch (IOException e) when (e.InnerException is AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
-            await app.DisposeAsync();
+            await AbandonAsync(app);
             throw new InvalidOperationException($"manager port {options.Port} is in use (choose another with --port)", e);
         }
         catch
         {
-            await app.DisposeAsync();
+            await AbandonAsync(app);
             throw;
         }
 
         LogListening(app.Services.GetRequiredService<ILogger<ManagerOptions>>(), $"http://{options.Host}:{ListeningPort(app)}", options.GodotPort);
         return app;
+    }
+
+    /// <summary>Stops what did start (background services end through their stopping token) and releases the app after a failed start.</summary>
+    private static async Task AbandonAsync(WebApplication app)
+    {
+        await app.StopAsync(CancellationToken.None);
+        await app.DisposeAsync();
     }
 
     public static int? ListeningPort(WebApplication app) =>

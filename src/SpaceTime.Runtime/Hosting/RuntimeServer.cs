@@ -45,13 +45,30 @@ public static class RuntimeServer
             catch (IOException e) when (IsAddressInUse(e) && i + 1 < candidates.Length)
             {
                 RuntimeLog.PortInUse(app.Services.GetRequiredService<ILogger<RuntimeOptions>>(), candidates[i], candidates[i + 1]);
-                await app.DisposeAsync();
+                await AbandonAsync(app);
             }
             catch
             {
-                await app.DisposeAsync();
+                await AbandonAsync(app);
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// Stops what did start (background services end through their stopping token, not through disposal, which would
+    /// report them as crashed) and releases the host after a failed start.
+    /// </summary>
+    internal static async Task AbandonAsync(IHost host)
+    {
+        await host.StopAsync(CancellationToken.None);
+        if (host is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+        else
+        {
+            host.Dispose();
         }
     }
 

@@ -141,6 +141,22 @@ public sealed class ManageCommandTests
     }
 
     [Fact]
+    public async Task Manage_MainSceneThatDoesNotParse_ExitsAtStartUpWithFileAndLine()
+    {
+        using var data = new TempFolder();
+        var project = Directory.CreateDirectory(Path.Combine(data.Path, "game")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(project, "project.godot"), "config_version=5\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(project, "main.tscn"), "[gd_scene format=3]\n\n[node name=\"Main\" type=\"Node3D\"]\nposition = Vector3(1, 2\n", TestContext.Current.CancellationToken);
+
+        var (code, output) = await SpacetimeProcess.RunAsync(
+            Deadline, "manage", "--port", $"{FreePort()}", "--godot-port", $"{FreePort()}", "--project-path", project, "--scene-path", "res://main.tscn", "--data-dir", data.Path);
+
+        Assert.Equal(1, code);
+        Assert.Matches($@"spacetime: error: the main scene res://main\.tscn cannot be loaded: {System.Text.RegularExpressions.Regex.Escape(Path.Combine(project, "main.tscn"))}:\d+:\d+: error: ", output);
+        ServeCommandTests.AssertOneLineError(output);
+    }
+
+    [Fact]
     public async Task Manage_ChildCrashingInALoop_EndsFailedWith503AndANamedBlockingIssue()
     {
         using var data = new TempFolder();
@@ -290,6 +306,7 @@ public sealed class ManageCommandTests
 
         Assert.Equal(1, code);
         Assert.Contains($"manager port {taken} is in use", output);
+        ServeCommandTests.AssertOneLineError(output);
     }
 
     private static async Task<HttpResponseMessage> PollAsync(HttpClient http, string path, Func<HttpResponseMessage, bool> done, SpacetimeProcess process)

@@ -96,5 +96,31 @@ public sealed class ServeCommandTests
 
         Assert.Equal(1, code);
         Assert.Contains("address already in use", output, StringComparison.OrdinalIgnoreCase);
+        AssertOneLineError(output);
+    }
+
+    [Fact]
+    public async Task Serve_WhenTelemetryPortIsTaken_ExitsWithOneLineNamingTheOption()
+    {
+        using var data = new TempFolder();
+        using var blocker = new TcpListener(IPAddress.Loopback, 0);
+        blocker.Start();
+        var taken = ((IPEndPoint)blocker.LocalEndpoint).Port;
+
+        var (code, output) = await SpacetimeProcess.RunAsync(
+            StartTimeout, new Dictionary<string, string> { ["TELEMETRY_PORT"] = $"{taken}" }, "serve", "--http-port", "0", "--data-dir", data.Path);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"spacetime: error: telemetry port {taken} is in use (choose another with --telemetry-port)", output, StringComparison.Ordinal);
+        AssertOneLineError(output);
+    }
+
+    /// <summary>A start-up failure is one "spacetime: error:" line: no unhandled exception, no stack trace, no crash report of a background service.</summary>
+    internal static void AssertOneLineError(string output)
+    {
+        Assert.Single(output.Split('\n'), l => l.StartsWith("spacetime: error: ", StringComparison.Ordinal));
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("crit:", output, StringComparison.Ordinal);
     }
 }

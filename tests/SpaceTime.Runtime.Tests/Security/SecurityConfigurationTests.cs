@@ -196,6 +196,9 @@ public sealed class SecurityConfigurationTests : IDisposable
     [InlineData("JWT_SECRET_KEY", "  REPLACE_WITH_SECURE_TOKEN_0123456789abcdef  ")]
     [InlineData("API_TOKEN", "REPLACE_WITH_SECURE_TOKEN_0123456789abcdef")]
     [InlineData("API_TOKEN", "your-api-token-goes-here-0123456789abcdef")]
+    [InlineData("JWT_SECRET_KEY", "changeme-changeme-changeme-changeme-1234")]
+    [InlineData("JWT_SECRET_KEY", "secret-key-for-production-use-only-123456")]
+    [InlineData("JWT_SECRET_KEY", "Password1234567890Password1234567890")]
     public void Load_ProductionPlaceholderSecret_RefusedAsPlaceholder(string variable, string placeholder)
     {
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(placeholder.Trim()) >= 32);
@@ -285,6 +288,9 @@ public sealed class SecurityConfigurationTests : IDisposable
     [InlineData("<GENERATE_NEW_256_BIT_SECRET>", true)]
     [InlineData("your_secret_here", true)]
     [InlineData("changeme", true)]
+    [InlineData("ChangeMe-0123456789abcdef0123456789abcdef", true)]
+    [InlineData("secretsecretsecretsecretsecretsecret", true)]
+    [InlineData("password-0123456789abcdef0123456789", true)]
     [InlineData("", true)]
     [InlineData(Strong, false)]
     [InlineData("yourself-is-not-a-placeholder-0123456789", false)]
