@@ -65,7 +65,7 @@ public static class SecurityPipeline
     public static IApplicationBuilder UseClientRateLimits(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var limiter = context.RequestServices.GetRequiredService<ClientRateLimiter>();
-        if (!limiter.Settings.Enabled || HttpMethods.IsOptions(context.Request.Method))
+        if (!limiter.Settings.Enabled || HttpMethods.IsOptions(context.Request.Method) || IsProbe(context.Request.Path))
         {
             await next(context);
             return;
@@ -110,6 +110,13 @@ public static class SecurityPipeline
             new Dictionary<string, object?> { ["reason"] = "rate_limited", ["retry_after_seconds"] = decision.RetryAfterSeconds, ["limit"] = decision.Limit, ["scope"] = decision.Scope })
             .ExecuteAsync(context);
     });
+
+    /// <summary>
+    /// <c>/health</c> and <c>/livez</c> are never limited or banned: monitoring must see a server even while one of
+    /// the clients behind the same proxy misbehaves.
+    /// </summary>
+    public static bool IsProbe(PathString path) =>
+        path.Equals("/health", StringComparison.OrdinalIgnoreCase) || path.Equals("/livez", StringComparison.OrdinalIgnoreCase);
 
     public static long MaxBodyBytes(SecuritySettings settings) => (long)(settings.HttpApi.MaxRequestSizeMb * 1024 * 1024);
 }
