@@ -82,7 +82,9 @@ public static class SecurityHostingExtensions
         return builder;
     }
 
-    public static WebApplication UseSpaceTimeSecurity(this WebApplication app)
+    /// <param name="app">The application.</param>
+    /// <param name="delegatedRateLimitPaths">Path prefixes limited by the server they are forwarded to (bans still apply here).</param>
+    public static WebApplication UseSpaceTimeSecurity(this WebApplication app, params string[] delegatedRateLimitPaths)
     {
         var settings = app.Services.GetRequiredService<SecuritySettings>();
         app.UseSecurityHeaders();
@@ -94,7 +96,7 @@ public static class SecurityHostingExtensions
             app.UseCors();
         }
 
-        app.UseClientRateLimits();
+        app.UseClientRateLimits(delegatedRateLimitPaths);
         app.UseRequestTimeouts();
         app.UseAuthentication();
         app.UseAuthorization();

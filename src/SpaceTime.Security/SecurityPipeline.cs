@@ -62,7 +62,12 @@ public static class SecurityPipeline
     });
 
     /// <summary>Token-bucket limits per client and endpoint with X-RateLimit-* headers, 429 with Retry-After, and bans.</summary>
-    public static IApplicationBuilder UseClientRateLimits(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    /// <param name="app">The pipeline.</param>
+    /// <param name="delegatedPaths">
+    /// Path prefixes whose requests are limited by the server they are forwarded to (the manager's <c>/godot</c>: the
+    /// game counts them against the real client); only bans are checked here, so no request is counted twice.
+    /// </param>
+    public static IApplicationBuilder UseClientRateLimits(this IApplicationBuilder app, params string[] delegatedPaths) => app.Use(async (context, next) =>
     {
         var limiter = context.RequestServices.GetRequiredService<ClientRateLimiter>();
         if (!limiter.Settings.Enabled || HttpMethods.IsOptions(context.Request.Method) || IsProbe(context.Request.Path))
@@ -73,9 +78,10 @@ public static class SecurityPipeline
 
         var security = context.RequestServices.GetRequiredService<SecurityContext>();
         var client = security.Client(context);
-        var decision = limiter.Check(client, context.Request.Path.Value ?? "/");
+        var delegated = delegatedPaths.Any(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
+        var decision = delegated ? limiter.CheckBan(client) : limiter.Check(client, context.Request.Path.Value ?? "/");
         var headers = context.Response.Headers;
-        if (decision.Outcome != RateLimitOutcome.EndpointOff)
+        if (decision.Outcome != RateLimitOutcome.EndpointOff && !delegated)
         {
             headers["X-RateLimit-Limit"] = decision.Limit.ToString(CultureInfo.InvariantCulture);
             headers["X-RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);

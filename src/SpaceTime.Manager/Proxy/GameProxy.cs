@@ -17,6 +17,8 @@ namespace SpaceTime.Manager.Proxy;
 /// </summary>
 public static class GameProxy
 {
+    public const string PathPrefix = "/godot";
+
     /// <param name="app">The manager's routes.</param>
     /// <param name="godotPort">The game API's port on 127.0.0.1.</param>
     /// <param name="proxySecret">The secret the game was started with (<c>SPACETIME_PROXY_SECRET</c>).</param>

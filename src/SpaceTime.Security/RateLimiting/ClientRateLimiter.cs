@@ -38,6 +38,15 @@ public sealed class ClientRateLimiter(RateLimitSettings settings, TimeProvider t
     /// <summary>Lifts a client's ban and forgets its violations; false when it was not banned.</summary>
     public bool Unban(string client) => state.Unban(client);
 
+    /// <summary>Only the ban: for requests whose limits another server applies.</summary>
+    public RateLimitDecision CheckBan(string client)
+    {
+        var utcNow = time.GetUtcNow();
+        return state.View.Bans.TryGetValue(client, out var ban) && ban.Until > utcNow
+            ? new RateLimitDecision(RateLimitOutcome.Banned, 0, 0, (ban.Until - utcNow).TotalSeconds, ban.Until, "ban")
+            : new RateLimitDecision(RateLimitOutcome.Allowed, 0, 0, 0, utcNow, "delegated");
+    }
+
     public RateLimitDecision Check(string client, string path)
     {
         var utcNow = time.GetUtcNow();

@@ -82,11 +82,12 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         return exp
         """;
 
+    // One hash per client (fields "<scope>|t", "<scope>|u"), so lifting a ban refills all its buckets at once.
     private const string TakeTokenScript = """
         local rate = tonumber(ARGV[1]) / 60000
         local cap = tonumber(ARGV[2])
         local now = tonumber(ARGV[3])
-        local state = redis.call('HMGET', KEYS[1], 't', 'u')
+        local state = redis.call('HMGET', KEYS[1], ARGV[4] .. '|t', ARGV[4] .. '|u')
         local t = tonumber(state[1]) or cap
         local u = tonumber(state[2]) or now
         t = math.min(cap, t + math.max(0, now - u) * rate)
@@ -95,8 +96,11 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
           t = t - 1
           taken = 1
         end
-        redis.call('HSET', KEYS[1], 't', tostring(t), 'u', ARGV[3])
-        redis.call('PEXPIRE', KEYS[1], math.ceil((cap - t) / rate) + 1000)
+        redis.call('HSET', KEYS[1], ARGV[4] .. '|t', tostring(t), ARGV[4] .. '|u', ARGV[3])
+        local ttl = math.ceil((cap - t) / rate) + 1000
+        if redis.call('PTTL', KEYS[1]) < ttl then
+          redis.call('PEXPIRE', KEYS[1], ttl)
+        end
         return { taken, tostring(t) }
         """;
 
@@ -312,7 +316,7 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         void Write(IDatabase db)
         {
             removed = db.HashDelete(BansKey, client) || known;
-            db.KeyDelete(ViolationKey(client));
+            db.KeyDelete([ViolationKey(client), BucketKey(client)]);
             Publish(db);
         }
 
@@ -331,7 +335,7 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         {
             try
             {
-                var result = (RedisResult[])_redis.GetDatabase().ScriptEvaluate(TakeTokenScript, [BucketKey(client, scope)], [perMinute, capacity, ms])!;
+                var result = (RedisResult[])_redis.GetDatabase().ScriptEvaluate(TakeTokenScript, [BucketKey(client)], [perMinute, capacity, ms, scope])!;
                 var tokens = double.Parse((string)result[1]!, CultureInfo.InvariantCulture);
                 var taken = (long)result[0] == 1;
                 var rate = perMinute / 60.0;
@@ -376,7 +380,7 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
 
     private static RedisKey SeenKey(string jti) => Prefix + "seen:" + jti;
 
-    private static RedisKey BucketKey(string client, string scope) => Prefix + "rl:" + client + "|" + scope;
+    private static RedisKey BucketKey(string client) => Prefix + "rl:" + client;
 
     private static RedisKey ViolationKey(string client) => Prefix + "violations:" + client;
 
