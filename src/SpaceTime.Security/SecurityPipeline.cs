@@ -79,7 +79,7 @@ public static class SecurityPipeline
         var security = context.RequestServices.GetRequiredService<SecurityContext>();
         var client = security.Client(context);
         var delegated = delegatedPaths.Any(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
-        var decision = delegated ? limiter.CheckBan(client) : limiter.Check(client, context.Request.Path.Value ?? "/");
+        var decision = delegated ? limiter.CheckBan(client) : await limiter.CheckAsync(client, context.Request.Path.Value ?? "/");
         var headers = context.Response.Headers;
         if (decision.Outcome != RateLimitOutcome.EndpointOff && !delegated)
         {

@@ -8,10 +8,13 @@ internal static class Poll
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Polls until <paramref name="done"/> holds; returns how long it took, or fails the test at <paramref name="timeout"/>.</summary>
-    public static async Task<TimeSpan> UntilAsync(Func<bool> done, string what, TimeSpan timeout)
+    public static Task<TimeSpan> UntilAsync(Func<bool> done, string what, TimeSpan timeout) =>
+        UntilAsync(() => Task.FromResult(done()), what, timeout);
+
+    public static async Task<TimeSpan> UntilAsync(Func<Task<bool>> done, string what, TimeSpan timeout)
     {
         var started = Stopwatch.GetTimestamp();
-        while (!done())
+        while (!await done())
         {
             if (Stopwatch.GetElapsedTime(started) > timeout)
             {

@@ -47,7 +47,7 @@ public sealed class ClientRateLimiter(RateLimitSettings settings, TimeProvider t
             : new RateLimitDecision(RateLimitOutcome.Allowed, 0, 0, 0, utcNow, "delegated");
     }
 
-    public RateLimitDecision Check(string client, string path)
+    public async ValueTask<RateLimitDecision> CheckAsync(string client, string path)
     {
         var utcNow = time.GetUtcNow();
         var (scope, limit) = EndpointLimit(path);
@@ -61,9 +61,12 @@ public sealed class ClientRateLimiter(RateLimitSettings settings, TimeProvider t
             return new RateLimitDecision(RateLimitOutcome.Banned, Capacity(limit), 0, (ban.Until - utcNow).TotalSeconds, ban.Until, "ban");
         }
 
-        var endpoint = state.TakeToken(client, scope, limit, Capacity(limit), utcNow);
         var ownLimit = scope == "/health";
-        var global = ownLimit ? endpoint : state.TakeToken(client, "*", Settings.GlobalRequestsPerMinute, Capacity(Settings.GlobalRequestsPerMinute), utcNow);
+        var takes = await state.TakeTokensAsync(client, ownLimit
+            ? [new BucketRequest(scope, limit, Capacity(limit))]
+            : [new BucketRequest(scope, limit, Capacity(limit)), new BucketRequest("*", Settings.GlobalRequestsPerMinute, Capacity(Settings.GlobalRequestsPerMinute))], utcNow);
+        var endpoint = takes[0];
+        var global = ownLimit ? endpoint : takes[1];
         var (binding, bindingLimit, bindingScope) = !ownLimit && !global.Taken && global.SecondsToNext >= endpoint.SecondsToNext
             ? (global, Settings.GlobalRequestsPerMinute, "global")
             : (endpoint, limit, scope);

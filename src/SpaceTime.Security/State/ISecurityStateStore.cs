@@ -12,6 +12,9 @@ public sealed record RevokedToken(string Jti, long ExpiresAt, bool IdleTimeout);
 /// <summary>A client banned for repeated rate-limit violations (or by hand).</summary>
 public sealed record ClientBan(string Client, DateTimeOffset Since, DateTimeOffset Until, string Reason);
 
+/// <summary>One bucket to take a token from: its scope (an endpoint prefix, or <c>*</c> for the client's global budget) and size.</summary>
+public readonly record struct BucketRequest(string Scope, int PerMinute, int Capacity);
+
 /// <summary>The outcome of taking one token from a shared bucket.</summary>
 public readonly record struct BucketTake(bool Taken, double Remaining, double SecondsToNext, double SecondsToFull);
 
@@ -81,8 +84,8 @@ public interface ISecurityStateStore : IDisposable
     /// <summary>Lifts a ban (and forgets the client's violations); false when the client was not banned.</summary>
     bool Unban(string client);
 
-    /// <summary>Takes one token from the client's bucket for <paramref name="scope"/> (shared by every process).</summary>
-    BucketTake TakeToken(string client, string scope, int perMinute, int capacity, DateTimeOffset now);
+    /// <summary>Takes one token from each of the client's buckets (shared by every process), in one round trip.</summary>
+    ValueTask<BucketTake[]> TakeTokensAsync(string client, IReadOnlyList<BucketRequest> buckets, DateTimeOffset now);
 
     /// <summary>Counts a rate-limit rejection; returns how many the client has within <paramref name="window"/>.</summary>
     int RecordViolation(string client, DateTimeOffset now, TimeSpan window);

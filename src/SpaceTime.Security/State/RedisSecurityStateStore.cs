@@ -83,25 +83,33 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         """;
 
     // One hash per client (fields "<scope>|t", "<scope>|u"), so lifting a ban refills all its buckets at once.
-    private const string TakeTokenScript = """
-        local rate = tonumber(ARGV[1]) / 60000
-        local cap = tonumber(ARGV[2])
-        local now = tonumber(ARGV[3])
-        local state = redis.call('HMGET', KEYS[1], ARGV[4] .. '|t', ARGV[4] .. '|u')
-        local t = tonumber(state[1]) or cap
-        local u = tonumber(state[2]) or now
-        t = math.min(cap, t + math.max(0, now - u) * rate)
-        local taken = 0
-        if t >= 1 then
-          t = t - 1
-          taken = 1
+    // ARGV: now, then (scope, per minute, capacity) per bucket; returns taken (0/1) and tokens left per bucket.
+    private const string TakeTokensScript = """
+        local now = tonumber(ARGV[1])
+        local out = {}
+        local ttl = 1000
+        for i = 2, #ARGV, 3 do
+          local scope = ARGV[i]
+          local rate = tonumber(ARGV[i + 1]) / 60000
+          local cap = tonumber(ARGV[i + 2])
+          local state = redis.call('HMGET', KEYS[1], scope .. '|t', scope .. '|u')
+          local t = tonumber(state[1]) or cap
+          local u = tonumber(state[2]) or now
+          t = math.min(cap, t + math.max(0, now - u) * rate)
+          local taken = 0
+          if t >= 1 then
+            t = t - 1
+            taken = 1
+          end
+          redis.call('HSET', KEYS[1], scope .. '|t', tostring(t), scope .. '|u', ARGV[1])
+          ttl = math.max(ttl, math.ceil((cap - t) / rate) + 1000)
+          table.insert(out, taken)
+          table.insert(out, tostring(t))
         end
-        redis.call('HSET', KEYS[1], ARGV[4] .. '|t', tostring(t), ARGV[4] .. '|u', ARGV[3])
-        local ttl = math.ceil((cap - t) / rate) + 1000
         if redis.call('PTTL', KEYS[1]) < ttl then
           redis.call('PEXPIRE', KEYS[1], ttl)
         end
-        return { taken, tostring(t) }
+        return out
         """;
 
     private const string ViolationScript = """
@@ -328,18 +336,30 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         return removed;
     }
 
-    public BucketTake TakeToken(string client, string scope, int perMinute, int capacity, DateTimeOffset now)
+    public async ValueTask<BucketTake[]> TakeTokensAsync(string client, IReadOnlyList<BucketRequest> buckets, DateTimeOffset now)
     {
         var ms = now.ToUnixTimeMilliseconds();
         if (!_down)
         {
             try
             {
-                var result = (RedisResult[])_redis.GetDatabase().ScriptEvaluate(TakeTokenScript, [BucketKey(client)], [perMinute, capacity, ms, scope])!;
-                var tokens = double.Parse((string)result[1]!, CultureInfo.InvariantCulture);
-                var taken = (long)result[0] == 1;
-                var rate = perMinute / 60.0;
-                return new BucketTake(taken, tokens, tokens >= 1 ? 0 : (1 - tokens) / rate, (capacity - tokens) / rate);
+                var args = new RedisValue[1 + (3 * buckets.Count)];
+                args[0] = ms;
+                for (var i = 0; i < buckets.Count; i++)
+                {
+                    (args[1 + (3 * i)], args[2 + (3 * i)], args[3 + (3 * i)]) = (buckets[i].Scope, buckets[i].PerMinute, buckets[i].Capacity);
+                }
+
+                var result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(TakeTokensScript, [BucketKey(client)], args))!;
+                var takes = new BucketTake[buckets.Count];
+                for (var i = 0; i < buckets.Count; i++)
+                {
+                    var tokens = double.Parse((string)result[(2 * i) + 1]!, CultureInfo.InvariantCulture);
+                    var rate = buckets[i].PerMinute / 60.0;
+                    takes[i] = new BucketTake((long)result[2 * i] == 1, tokens, tokens >= 1 ? 0 : (1 - tokens) / rate, (buckets[i].Capacity - tokens) / rate);
+                }
+
+                return takes;
             }
             catch (Exception e) when (e is RedisException or RedisTimeoutException)
             {
@@ -350,9 +370,15 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         // Redis is down: this instance's own buckets keep limiting until it is back.
         lock (_localBuckets)
         {
-            var take = TokenMath.Take(_localBuckets.TryGetValue((client, scope), out var s) ? s : null, perMinute, capacity, ms, out var left);
-            _localBuckets[(client, scope)] = (left, ms);
-            return take;
+            var takes = new BucketTake[buckets.Count];
+            for (var i = 0; i < buckets.Count; i++)
+            {
+                var (scope, perMinute, capacity) = buckets[i];
+                takes[i] = TokenMath.Take(_localBuckets.TryGetValue((client, scope), out var s) ? s : null, perMinute, capacity, ms, out var left);
+                _localBuckets[(client, scope)] = (left, ms);
+            }
+
+            return takes;
         }
     }
 

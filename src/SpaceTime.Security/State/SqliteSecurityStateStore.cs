@@ -306,17 +306,23 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
         }
     }
 
-    public BucketTake TakeToken(string client, string scope, int perMinute, int capacity, DateTimeOffset now)
+    public ValueTask<BucketTake[]> TakeTokensAsync(string client, IReadOnlyList<BucketRequest> buckets, DateTimeOffset now)
     {
         var ms = now.ToUnixTimeMilliseconds();
+        var takes = new BucketTake[buckets.Count];
         lock (_lock)
         {
             using var tx = _db.BeginTransaction();
-            var row = Query("SELECT tokens, updated_ms FROM buckets WHERE client = $client AND scope = $scope",
-                r => (Tokens: r.GetDouble(0), Updated: r.GetInt64(1)), ("$client", client), ("$scope", scope)).FirstOrDefault();
-            var take = TokenMath.Take(row == default ? null : (row.Tokens, row.Updated), perMinute, capacity, ms, out var tokens);
-            Execute("INSERT OR REPLACE INTO buckets (client, scope, tokens, updated_ms) VALUES ($client, $scope, $tokens, $ms)",
-                ("$client", client), ("$scope", scope), ("$tokens", tokens), ("$ms", ms));
+            for (var i = 0; i < buckets.Count; i++)
+            {
+                var (scope, perMinute, capacity) = buckets[i];
+                var row = Query("SELECT tokens, updated_ms FROM buckets WHERE client = $client AND scope = $scope",
+                    r => (Tokens: r.GetDouble(0), Updated: r.GetInt64(1)), ("$client", client), ("$scope", scope)).FirstOrDefault();
+                takes[i] = TokenMath.Take(row == default ? null : (row.Tokens, row.Updated), perMinute, capacity, ms, out var tokens);
+                Execute("INSERT OR REPLACE INTO buckets (client, scope, tokens, updated_ms) VALUES ($client, $scope, $tokens, $ms)",
+                    ("$client", client), ("$scope", scope), ("$tokens", tokens), ("$ms", ms));
+            }
+
             if (++_writes % 4096 == 0)
             {
                 // A bucket untouched for ten minutes is full again: the row says nothing a missing row does not.
@@ -324,8 +330,9 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
             }
 
             tx.Commit();
-            return take;
         }
+
+        return ValueTask.FromResult(takes);
     }
 
     public int RecordViolation(string client, DateTimeOffset now, TimeSpan window)

@@ -187,7 +187,7 @@ public sealed class BanTests(BanFixture runtime) : IClassFixture<BanFixture>
         var limiter = runtime.Services.GetRequiredService<ClientRateLimiter>();
         for (var i = 0; i < 5; i++)
         {
-            limiter.Check("10.9.9.9", "/scene");
+            await limiter.CheckAsync("10.9.9.9", "/scene");
         }
 
         using (var list = await _client.GetAsync("/admin/bans", TestContext.Current.CancellationToken))
@@ -203,7 +203,7 @@ public sealed class BanTests(BanFixture runtime) : IClassFixture<BanFixture>
             Assert.Equal(HttpStatusCode.OK, lifted.StatusCode);
         }
 
-        Assert.Equal(RateLimitOutcome.Allowed, limiter.Check("10.9.9.9", "/scene").Outcome);
+        Assert.Equal(RateLimitOutcome.Allowed, (await limiter.CheckAsync("10.9.9.9", "/scene")).Outcome);
         using (var again = await _client.DeleteAsync("/admin/bans/10.9.9.9", TestContext.Current.CancellationToken))
         {
             Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);

@@ -101,16 +101,20 @@ public sealed class SharedSecurityStateTests : IAsyncDisposable
         var a = new ClientRateLimiter(limits, TimeProvider.System, await OpenAsync(backend));
         var b = new ClientRateLimiter(limits, TimeProvider.System, await OpenAsync(backend));
 
-        var outcomes = Enumerable.Range(0, 6).Select(_ => a.Check("10.0.0.7", "/scene").Outcome).ToList();
+        var outcomes = new List<RateLimitOutcome>();
+        for (var i = 0; i < 6; i++)
+        {
+            outcomes.Add((await a.CheckAsync("10.0.0.7", "/scene")).Outcome);
+        }
 
         Assert.Equal(RateLimitOutcome.Banned, outcomes[^1]);
-        await Poll.UntilAsync(() => b.Check("10.0.0.7", "/state").Outcome == RateLimitOutcome.Banned, "the ban to apply on the other process", OneSecond);
-        Assert.Equal(RateLimitOutcome.Allowed, b.Check("10.0.0.8", "/state").Outcome);
+        await Poll.UntilAsync(async () => (await b.CheckAsync("10.0.0.7", "/state")).Outcome == RateLimitOutcome.Banned, "the ban to apply on the other process", OneSecond);
+        Assert.Equal(RateLimitOutcome.Allowed, (await b.CheckAsync("10.0.0.8", "/state")).Outcome);
         Assert.Contains(b.Bans(), ban => ban.Client == "10.0.0.7");
 
         Assert.True(b.Unban("10.0.0.7"));
 
-        await Poll.UntilAsync(() => a.Check("10.0.0.7", "/state").Outcome == RateLimitOutcome.Allowed, "the lifted ban to be lifted on the first process", OneSecond);
+        await Poll.UntilAsync(async () => (await a.CheckAsync("10.0.0.7", "/state")).Outcome == RateLimitOutcome.Allowed, "the lifted ban to be lifted on the first process", OneSecond);
         Assert.DoesNotContain(a.Bans(), ban => ban.Client == "10.0.0.7");
         Assert.False(a.Unban("10.0.0.7"));
     }
@@ -127,7 +131,7 @@ public sealed class SharedSecurityStateTests : IAsyncDisposable
         };
 
         var allowed = 0;
-        for (var i = 0; i < 20 && limiters[i % 2].Check("10.0.0.9", "/status").Outcome == RateLimitOutcome.Allowed; i++)
+        for (var i = 0; i < 20 && (await limiters[i % 2].CheckAsync("10.0.0.9", "/status")).Outcome == RateLimitOutcome.Allowed; i++)
         {
             allowed++;
         }
