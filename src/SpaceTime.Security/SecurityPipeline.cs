@@ -78,7 +78,15 @@ public static class SecurityPipeline
 
         var security = context.RequestServices.GetRequiredService<SecurityContext>();
         var client = security.Client(context);
-        var delegated = delegatedPaths.Any(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
+        var prefix = delegatedPaths.FirstOrDefault(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
+        var delegated = prefix is not null;
+        if (delegated && context.Request.Path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase, out var forwarded) && IsProbe(forwarded))
+        {
+            // The game's own /health and /livez, through the proxy: never limited or banned either.
+            await next(context);
+            return;
+        }
+
         var decision = delegated ? limiter.CheckBan(client) : await limiter.CheckAsync(client, context.Request.Path.Value ?? "/");
         var headers = context.Response.Headers;
         if (decision.Outcome != RateLimitOutcome.EndpointOff && !delegated)

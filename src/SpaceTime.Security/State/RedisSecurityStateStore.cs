@@ -178,8 +178,8 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
             DefaultDatabase = settings.Database,
             AbortOnConnectFail = false,
             ConnectTimeout = 3000,
-            SyncTimeout = 1000,
-            AsyncTimeout = 1000,
+            SyncTimeout = 2000,
+            AsyncTimeout = 2000,
             ConnectRetry = 2,
             ReconnectRetryPolicy = new LinearRetry(500),
             // While disconnected, fail at once (and serve from the local view) rather than queue and stall requests.
@@ -240,7 +240,7 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
             keys.Add(created);
             return keys;
         });
-        Resync();
+        ResyncOrSignal();
         return ToSigningKey(created!)!;
     }
 
@@ -485,13 +485,20 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
             try
             {
                 write(_redis.GetDatabase());
-                Resync();
-                return true;
             }
             catch (Exception e) when (e is RedisException or RedisTimeoutException)
             {
                 MarkDown(e.Message);
+                lock (_lock)
+                {
+                    _pending.Add(write);
+                }
+
+                return false;
             }
+
+            ResyncOrSignal();
+            return true;
         }
 
         lock (_lock)
@@ -500,6 +507,19 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         }
 
         return false;
+    }
+
+    /// <summary>Re-reads the view now so this process sees its own change at once; if that fails, the watcher retries.</summary>
+    private void ResyncOrSignal()
+    {
+        try
+        {
+            Resync();
+        }
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
+        {
+            Signal();
+        }
     }
 
     private void Apply(Func<SecurityStateView, SecurityStateView> change)
@@ -571,6 +591,11 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
             catch (Exception e) when (e is RedisException or RedisTimeoutException)
             {
                 MarkDown(e.Message);
+            }
+            catch (Exception e) when (e is JsonException or FormatException or OverflowException or IndexOutOfRangeException)
+            {
+                // Something else wrote our keys in a shape we do not read: keep the last good view and say so.
+                LogUnreadable(Logger, _settings.ToString(), e.Message);
             }
         }
     }
@@ -686,6 +711,9 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
 
     [LoggerMessage(70, LogLevel.Warning, "Redis at {Server} is unreachable ({Reason}): serving tokens from the local cache and limiting with local buckets until it is back")]
     private static partial void LogDown(ILogger logger, string server, string reason);
+
+    [LoggerMessage(72, LogLevel.Error, "The security state in Redis at {Server} could not be read ({Reason}); keeping the last good view")]
+    private static partial void LogUnreadable(ILogger logger, string server, string reason);
 
     [LoggerMessage(71, LogLevel.Information, "Redis at {Server} is reachable again: state resynchronised ({Pending} queued changes written)")]
     private static partial void LogRestored(ILogger logger, string server, int pending);

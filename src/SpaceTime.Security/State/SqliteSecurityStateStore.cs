@@ -25,7 +25,7 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
     private SecurityStateView _view = SecurityStateView.Empty;
     private long _version = -1;
     private long _checkedAt;
-    private long _writes;
+    private readonly SqliteBucketStore _buckets;
 
     /// <param name="dataDir">The data dir; the database is <c>security/state.db</c> under it.</param>
     /// <param name="environmentSecret"><c>JWT_SECRET_KEY</c>, which is used as is and never written (only its id is).</param>
@@ -74,11 +74,9 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
                 CREATE INDEX IF NOT EXISTS sessions_subject ON sessions (subject);
                 CREATE TABLE IF NOT EXISTS last_seen (jti TEXT PRIMARY KEY, at_ms INTEGER NOT NULL, expires_at INTEGER NOT NULL);
                 CREATE TABLE IF NOT EXISTS bans (client TEXT PRIMARY KEY, since_ms INTEGER NOT NULL, until_ms INTEGER NOT NULL, reason TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS buckets (client TEXT NOT NULL, scope TEXT NOT NULL, tokens REAL NOT NULL, updated_ms INTEGER NOT NULL, PRIMARY KEY (client, scope));
-                CREATE TABLE IF NOT EXISTS violations (client TEXT NOT NULL, at_ms INTEGER NOT NULL);
-                CREATE INDEX IF NOT EXISTS violations_client ON violations (client);
                 INSERT OR IGNORE INTO meta (key, value) VALUES ('version', 0);
                 """);
+            _buckets = new SqliteBucketStore(folder);
         }
         catch (SqliteException e)
         {
@@ -284,11 +282,12 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
             using var tx = _db.BeginTransaction();
             Execute("INSERT OR REPLACE INTO bans (client, since_ms, until_ms, reason) VALUES ($client, $since, $until, $reason)",
                 ("$client", ban.Client), ("$since", ban.Since.ToUnixTimeMilliseconds()), ("$until", ban.Until.ToUnixTimeMilliseconds()), ("$reason", ban.Reason));
-            Execute("DELETE FROM violations WHERE client = $client", ("$client", ban.Client));
             BumpVersion();
             tx.Commit();
             Refresh(force: true);
         }
+
+        _buckets.Forget(ban.Client);
     }
 
     public bool Unban(string client)
@@ -297,57 +296,19 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
         {
             using var tx = _db.BeginTransaction();
             var removed = Execute("DELETE FROM bans WHERE client = $client", ("$client", client)) > 0;
-            Execute("DELETE FROM violations WHERE client = $client", ("$client", client));
-            Execute("DELETE FROM buckets WHERE client = $client", ("$client", client));
             BumpVersion();
             tx.Commit();
             Refresh(force: true);
+            _buckets.Forget(client);
             return removed;
         }
     }
 
-    public ValueTask<BucketTake[]> TakeTokensAsync(string client, IReadOnlyList<BucketRequest> buckets, DateTimeOffset now)
-    {
-        var ms = now.ToUnixTimeMilliseconds();
-        var takes = new BucketTake[buckets.Count];
-        lock (_lock)
-        {
-            using var tx = _db.BeginTransaction();
-            for (var i = 0; i < buckets.Count; i++)
-            {
-                var (scope, perMinute, capacity) = buckets[i];
-                var row = Query("SELECT tokens, updated_ms FROM buckets WHERE client = $client AND scope = $scope",
-                    r => (Tokens: r.GetDouble(0), Updated: r.GetInt64(1)), ("$client", client), ("$scope", scope)).FirstOrDefault();
-                takes[i] = TokenMath.Take(row == default ? null : (row.Tokens, row.Updated), perMinute, capacity, ms, out var tokens);
-                Execute("INSERT OR REPLACE INTO buckets (client, scope, tokens, updated_ms) VALUES ($client, $scope, $tokens, $ms)",
-                    ("$client", client), ("$scope", scope), ("$tokens", tokens), ("$ms", ms));
-            }
+    public ValueTask<BucketTake[]> TakeTokensAsync(string client, IReadOnlyList<BucketRequest> buckets, DateTimeOffset now) =>
+        ValueTask.FromResult(_buckets.Take(client, buckets, now.ToUnixTimeMilliseconds()));
 
-            if (++_writes % 4096 == 0)
-            {
-                // A bucket untouched for ten minutes is full again: the row says nothing a missing row does not.
-                Execute("DELETE FROM buckets WHERE updated_ms < $old", ("$old", ms - 600_000));
-            }
-
-            tx.Commit();
-        }
-
-        return ValueTask.FromResult(takes);
-    }
-
-    public int RecordViolation(string client, DateTimeOffset now, TimeSpan window)
-    {
-        var ms = now.ToUnixTimeMilliseconds();
-        lock (_lock)
-        {
-            using var tx = _db.BeginTransaction();
-            Execute("INSERT INTO violations (client, at_ms) VALUES ($client, $ms)", ("$client", client), ("$ms", ms));
-            Execute("DELETE FROM violations WHERE at_ms < $old", ("$old", ms - (long)window.TotalMilliseconds));
-            var count = (long)Scalar("SELECT COUNT(*) FROM violations WHERE client = $client", ("$client", client))!;
-            tx.Commit();
-            return (int)count;
-        }
-    }
+    public int RecordViolation(string client, DateTimeOffset now, TimeSpan window) =>
+        _buckets.RecordViolation(client, now.ToUnixTimeMilliseconds(), (long)window.TotalMilliseconds);
 
     public void Dispose()
     {
@@ -355,6 +316,8 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
         {
             _db.Dispose();
         }
+
+        _buckets.Dispose();
     }
 
     internal static string EnvironmentKeyId(byte[] secret) => "env-" + Convert.ToHexStringLower(SHA256.HashData(secret))[..12];
