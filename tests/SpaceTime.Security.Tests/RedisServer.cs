@@ -13,15 +13,18 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("spacetime-redis-").FullName;
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private readonly string? _password;
+
+    private RedisServer(int port, string? password) => (Port, _password) = (port, password);
 
     public int Port { get; }
 
-    public string Url => $"redis://127.0.0.1:{Port}";
+    public string Url => _password is null ? $"redis://127.0.0.1:{Port}" : $"redis://:{_password}@127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <param name="password">When given, the server requires it (<c>requirepass</c>).</param>
+    public static async Task<RedisServer> StartAsync(string? password = null)
     {
-        var server = new RedisServer(FreePort());
+        var server = new RedisServer(FreePort(), password);
         await server.StartAgainAsync();
         return server;
     }
@@ -33,6 +36,12 @@ public sealed class RedisServer : IAsyncDisposable
         foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _folder, "--daemonize", "no" })
         {
             info.ArgumentList.Add(arg);
+        }
+
+        if (_password is not null)
+        {
+            info.ArgumentList.Add("--requirepass");
+            info.ArgumentList.Add(_password);
         }
 
         _process = Process.Start(info) ?? throw new InvalidOperationException("could not start redis-server (apt-get install redis-server)");
