@@ -104,8 +104,16 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
 
             lock (_lock)
             {
-                Refresh(force: false);
-                Volatile.Write(ref _checkedAt, Environment.TickCount64);
+                try
+                {
+                    Refresh(force: false);
+                    Volatile.Write(ref _checkedAt, Environment.TickCount64);
+                }
+                catch (SqliteException)
+                {
+                    // Busy beyond the timeout or an I/O error: answer from the last view and try again on the next request.
+                }
+
                 return _view;
             }
         }

@@ -15,7 +15,7 @@ public sealed class SceneRateLimitFixture() : ConfiguredRuntimeFixture(
     config => config.SetRateLimits("test", new Dictionary<string, int> { ["/scene"] = 5, ["/debug"] = 0, ["/execute"] = 0 },
         new Dictionary<string, JsonNode> { ["burst_multiplier"] = 1, ["ban_after_violations"] = 1000 }));
 
-/// <summary><c>/health</c> at 3 per minute, everything else at most 4 per minute (global), no burst.</summary>
+/// <summary>A <c>/health</c> limit of 3 per minute configured (and ignored: probes are never limited), everything else at most 4 per minute (global), no burst.</summary>
 public sealed class HealthRateLimitFixture() : ConfiguredRuntimeFixture(
     "test",
     config => config.SetRateLimits("test", new Dictionary<string, int> { ["/health"] = 3 },
