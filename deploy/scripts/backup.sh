@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Backs up a SpaceTime data dir while SpaceTime runs: a consistent SQLite snapshot of the scene history
 # (sqlite3 .backup, safe with WAL and concurrent writers), the signing keys, revocations and sessions
-# (security/, written atomically by SpaceTime) and the audit log, plus a SHA-256 manifest of every file.
+# (security/state.db, snapshotted the same way) and the audit log, plus a SHA-256 manifest of every file.
 # Writes NAME.tar.gz and NAME.tar.gz.sha256; restore.sh refuses an archive whose checksums do not match.
 set -euo pipefail
 
@@ -51,6 +51,13 @@ mkdir "$staging/data"
 if [[ -f $data_dir/spacetime.db ]]; then
   sqlite3 "$data_dir/spacetime.db" ".timeout 10000" ".backup '$staging/data/spacetime.db'"
   [[ $(sqlite3 "$staging/data/spacetime.db" 'PRAGMA integrity_check;') == ok ]] || die "the database snapshot failed its integrity check"
+fi
+# The security state (keys, revocations, sessions, bans) is SQLite in WAL mode too: snapshot it the same way. Its
+# rate-limit buckets (limits.db) are worth nothing after a restore and are left out.
+if [[ -f $data_dir/security/state.db ]]; then
+  rm -f "$staging/data/security/state.db" "$staging/data/security/state.db-wal" "$staging/data/security/state.db-shm" "$staging/data/security"/limits.db*
+  sqlite3 "$data_dir/security/state.db" ".timeout 10000" ".backup '$staging/data/security/state.db'"
+  [[ $(sqlite3 "$staging/data/security/state.db" 'PRAGMA integrity_check;') == ok ]] || die "the security state snapshot failed its integrity check"
 fi
 
 (cd "$staging/data" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum) >"$staging/MANIFEST.sha256"

@@ -119,9 +119,22 @@ public static class AuthApi
         return TypedResults.Ok(new RevokeResponse("revoked", jti));
     }
 
-    public static Ok<RotateResponse> Rotate(ClaimsPrincipal user, HttpContext context, TokenService tokens, AuditLog audit, SecurityContext security, SecuritySettings settings)
+    public static Results<Ok<RotateResponse>, ProblemHttpResult> Rotate(
+        ClaimsPrincipal user, HttpContext context, TokenService tokens, AuditLog audit, SecurityContext security, SecuritySettings settings)
     {
-        var key = tokens.RotateKey();
+        SigningKey key;
+        try
+        {
+            key = tokens.RotateKey();
+        }
+        catch (State.SecurityStateUnavailableException e)
+        {
+            // Rotating while other instances cannot hear of it would split them; the old key stays current.
+            context.Response.Headers.RetryAfter = "5";
+            return ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, $"{e.Message}; the signing key was not rotated, try again when it is back",
+                new Dictionary<string, object?> { ["reason"] = "state_unavailable" });
+        }
+
         audit.Write(new AuditEvent("token", "KEY_ROTATED", security.Client(context), context.Request.Path, SecurityContext.Subject(user), SecurityContext.Role(user), 200,
             $"new signing key {key.Id}"));
         return TypedResults.Ok(new RotateResponse("rotated", key.Id, tokens.Keys.ValidKeys.Count, settings.Authentication.KeyRotationGraceMinutes));

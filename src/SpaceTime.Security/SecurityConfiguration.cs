@@ -171,6 +171,8 @@ public static class SecurityConfiguration
         s.Authentication.ApiToken = Get("API_TOKEN");
         s.Authentication.JwtSecretKey = Get("JWT_SECRET_KEY");
         s.Authentication.MetricsToken = Get("METRICS_TOKEN");
+        s.ProxySecret = Get("SPACETIME_PROXY_SECRET");
+        s.Redis = ParseRedis(Get);
         if (Get("JWT_TOKEN_EXPIRY") is { } expiry)
         {
             s.Authentication.TokenExpirySeconds = ParseInt("JWT_TOKEN_EXPIRY", expiry, 60, 30 * 24 * 3600);
@@ -225,6 +227,41 @@ public static class SecurityConfiguration
         {
             s.Debug.EnableDebugEndpoints = ParseBool("ENABLE_DEBUG_ENDPOINTS", debug);
         }
+    }
+
+    /// <summary><c>REDIS_URL</c> (<c>redis://[user:password@]host[:port][/db]</c>, <c>rediss://</c> for TLS), else <c>REDIS_HOST</c> [+ <c>REDIS_PORT</c>, <c>REDIS_PASSWORD</c>].</summary>
+    private static RedisSettings? ParseRedis(Func<string, string?> get)
+    {
+        if (get("REDIS_URL") is { } url)
+        {
+            // The message names the variable, never its value: it may hold a password.
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("redis" or "rediss") || uri.Host.Length == 0)
+            {
+                throw new SecurityConfigurationException("REDIS_URL", "REDIS_URL", "must look like redis://[:password@]host[:port][/db] (or rediss:// for TLS)");
+            }
+
+            string? user = null, password = null;
+            if (uri.UserInfo.Length > 0)
+            {
+                var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
+                user = colon < 0 ? null : Uri.UnescapeDataString(uri.UserInfo[..colon]) is { Length: > 0 } u ? u : null;
+                password = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo[(colon + 1)..]);
+            }
+
+            var path = uri.AbsolutePath.Trim('/');
+            var database = path.Length == 0 ? 0 : int.TryParse(path, NumberStyles.None, CultureInfo.InvariantCulture, out var db) && db < 16
+                ? db
+                : throw new SecurityConfigurationException("REDIS_URL", "REDIS_URL", "the path must be a database number 0-15");
+            return new RedisSettings(uri.Host, uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port, user, get("REDIS_PASSWORD") ?? password, uri.Scheme == "rediss", database);
+        }
+
+        if (get("REDIS_HOST") is { } host)
+        {
+            var port = get("REDIS_PORT") is { } p ? ParseInt("REDIS_PORT", p, 1, 65535) : 6379;
+            return new RedisSettings(host, port, null, get("REDIS_PASSWORD"), false, 0);
+        }
+
+        return null;
     }
 
     private static void Validate(SecuritySettings s, string environmentFile, string securityFile)

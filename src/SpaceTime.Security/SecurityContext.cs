@@ -1,5 +1,7 @@
 using System.Net;
 using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
 using SpaceTime.Security.Authentication;
 using SpaceTime.Security.RateLimiting;
 
@@ -11,6 +13,7 @@ public sealed class SecurityContext(SecuritySettings settings)
     private const string ClientKey = "spacetime.client";
     private readonly IReadOnlyCollection<IPNetwork> _trustedProxies =
         [.. settings.TrustedProxies.Select(p => ClientAddress.TryParseProxy(p, out var network) ? network : throw new FormatException($"trusted proxy '{p}'"))];
+    private readonly byte[]? _proxySecretHash = settings.ProxySecret is { } secret ? SHA256.HashData(Encoding.UTF8.GetBytes(secret)) : null;
     private long _authFailures;
     private long _rateLimited;
     private long _bans;
@@ -29,7 +32,7 @@ public sealed class SecurityContext(SecuritySettings settings)
             return client;
         }
 
-        client = ClientAddress.Resolve(context, _trustedProxies);
+        client = ClientAddress.Resolve(context, _trustedProxies, _proxySecretHash);
         context.Items[ClientKey] = client;
         return client;
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using SpaceTime.Security.Audit;
 using SpaceTime.Security.Authentication;
 using SpaceTime.Security.RateLimiting;
+using SpaceTime.Security.State;
 using SpaceTime.Security.Tokens;
 
 namespace SpaceTime.Security;
@@ -29,7 +30,19 @@ public static class SecurityHostingExtensions
         services.AddSingleton(sp => new AuditLog(
             Path.IsPathRooted(settings.Audit.Path) ? settings.Audit.Path : Path.Combine(dataDir, settings.Audit.Path),
             settings.Audit.Enabled, settings.Audit.MaxFileSizeMb, settings.Audit.RetentionDays, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new TokenService(dataDir, settings.Authentication, sp.GetRequiredService<TimeProvider>()));
+        // Opened now, so a damaged state file or an unreachable Redis stops start-up with the file or server named.
+        var state = SecurityStateStores.Open(dataDir, settings, TimeProvider.System);
+        services.AddSingleton<ISecurityStateStore>(sp =>
+        {
+            if (state is RedisSecurityStateStore redis)
+            {
+                redis.Logger = sp.GetRequiredService<ILogger<RedisSecurityStateStore>>();
+            }
+
+            return state;
+        });
+        services.AddSingleton(sp => new TokenService(sp.GetRequiredService<ISecurityStateStore>(), settings.Authentication, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<BearerAuthenticator>();
         return settings;
     }
 
@@ -37,7 +50,7 @@ public static class SecurityHostingExtensions
     public static WebApplicationBuilder AddSpaceTimeSecurity(this WebApplicationBuilder builder, SecuritySettings settings)
     {
         var services = builder.Services;
-        services.AddSingleton(sp => new ClientRateLimiter(settings.RateLimiting, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ClientRateLimiter(settings.RateLimiting, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ISecurityStateStore>()));
         services.AddRequestTimeouts(o => o.DefaultPolicy = new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
         {
             Timeout = TimeSpan.FromMilliseconds(settings.HttpApi.RequestTimeoutMs),
@@ -69,7 +82,9 @@ public static class SecurityHostingExtensions
         return builder;
     }
 
-    public static WebApplication UseSpaceTimeSecurity(this WebApplication app)
+    /// <param name="app">The application.</param>
+    /// <param name="delegatedRateLimitPaths">Path prefixes limited by the server they are forwarded to (bans still apply here).</param>
+    public static WebApplication UseSpaceTimeSecurity(this WebApplication app, params string[] delegatedRateLimitPaths)
     {
         var settings = app.Services.GetRequiredService<SecuritySettings>();
         app.UseSecurityHeaders();
@@ -81,7 +96,7 @@ public static class SecurityHostingExtensions
             app.UseCors();
         }
 
-        app.UseClientRateLimits();
+        app.UseClientRateLimits(delegatedRateLimitPaths);
         app.UseRequestTimeouts();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -62,10 +62,15 @@ public static class SecurityPipeline
     });
 
     /// <summary>Token-bucket limits per client and endpoint with X-RateLimit-* headers, 429 with Retry-After, and bans.</summary>
-    public static IApplicationBuilder UseClientRateLimits(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    /// <param name="app">The pipeline.</param>
+    /// <param name="delegatedPaths">
+    /// Path prefixes whose requests are limited by the server they are forwarded to (the manager's <c>/godot</c>: the
+    /// game counts them against the real client); only bans are checked here, so no request is counted twice.
+    /// </param>
+    public static IApplicationBuilder UseClientRateLimits(this IApplicationBuilder app, params string[] delegatedPaths) => app.Use(async (context, next) =>
     {
         var limiter = context.RequestServices.GetRequiredService<ClientRateLimiter>();
-        if (!limiter.Settings.Enabled || HttpMethods.IsOptions(context.Request.Method))
+        if (!limiter.Settings.Enabled || HttpMethods.IsOptions(context.Request.Method) || IsProbe(context.Request.Path))
         {
             await next(context);
             return;
@@ -73,9 +78,18 @@ public static class SecurityPipeline
 
         var security = context.RequestServices.GetRequiredService<SecurityContext>();
         var client = security.Client(context);
-        var decision = limiter.Check(client, context.Request.Path.Value ?? "/");
+        var prefix = delegatedPaths.FirstOrDefault(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
+        var delegated = prefix is not null;
+        if (delegated && context.Request.Path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase, out var forwarded) && IsProbe(forwarded))
+        {
+            // The game's own /health and /livez, through the proxy: never limited or banned either.
+            await next(context);
+            return;
+        }
+
+        var decision = delegated ? limiter.CheckBan(client) : await limiter.CheckAsync(client, context.Request.Path.Value ?? "/");
         var headers = context.Response.Headers;
-        if (decision.Outcome != RateLimitOutcome.EndpointOff)
+        if (decision.Outcome != RateLimitOutcome.EndpointOff && !delegated)
         {
             headers["X-RateLimit-Limit"] = decision.Limit.ToString(CultureInfo.InvariantCulture);
             headers["X-RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
@@ -110,6 +124,13 @@ public static class SecurityPipeline
             new Dictionary<string, object?> { ["reason"] = "rate_limited", ["retry_after_seconds"] = decision.RetryAfterSeconds, ["limit"] = decision.Limit, ["scope"] = decision.Scope })
             .ExecuteAsync(context);
     });
+
+    /// <summary>
+    /// <c>/health</c> and <c>/livez</c> are never limited or banned: monitoring must see a server even while one of
+    /// the clients behind the same proxy misbehaves.
+    /// </summary>
+    public static bool IsProbe(PathString path) =>
+        path.Equals("/health", StringComparison.OrdinalIgnoreCase) || path.Equals("/livez", StringComparison.OrdinalIgnoreCase);
 
     public static long MaxBodyBytes(SecuritySettings settings) => (long)(settings.HttpApi.MaxRequestSizeMb * 1024 * 1024);
 }

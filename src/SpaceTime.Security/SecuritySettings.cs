@@ -25,6 +25,23 @@ public sealed class SecuritySettings
 
     /// <summary>Addresses of reverse proxies whose <c>X-Forwarded-For</c> is believed.</summary>
     public List<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>
+    /// The secret the manager presents (<c>X-SpaceTime-Proxy</c>) when it forwards a client's request to its own game
+    /// (<c>SPACETIME_PROXY_SECRET</c>, set by the manager for its child; never read from files).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? ProxySecret { get; set; }
+
+    /// <summary>Where the shared security state lives when it is not the data dir (<c>REDIS_URL</c> or <c>REDIS_HOST</c>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public RedisSettings? Redis { get; set; }
+}
+
+/// <summary>A Redis server for the shared security state. <see cref="ToString"/> never shows the password.</summary>
+public sealed record RedisSettings(string Host, int Port, string? User, string? Password, bool Tls, int Database)
+{
+    public override string ToString() => $"{Host}:{Port}";
 }
 
 /// <summary>config/&lt;env&gt;.json "http_api".</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SpaceTime.Security;
 using SpaceTime.Security.Authentication;
+using SpaceTime.Security.State;
 using SpaceTime.Security.Tokens;
 
 namespace SpaceTime.Cli.Commands;
@@ -34,7 +35,9 @@ internal static class TokenCommand
                 CliEnvironment.EnvironmentName(parse.GetValue(environment)),
                 CliEnvironment.Get);
             var folder = Path.GetFullPath(CliEnvironment.DataDir(parse.GetValue(dataDir)));
-            var tokens = new TokenService(folder, settings.Authentication, TimeProvider.System);
+            // The same state the servers use: the data dir's, or Redis when REDIS_URL/REDIS_HOST is set.
+            using var state = SecurityStateStores.Open(folder, settings, TimeProvider.System);
+            using var tokens = new TokenService(state, settings.Authentication, TimeProvider.System);
             var issued = tokens.Issue(parse.GetValue(subject)!, parse.GetValue(role)!, lifetime);
             Console.WriteLine(issued.Token);
             return Task.FromResult(0);

@@ -7,6 +7,7 @@ using SpaceTime.Manager.Proxy;
 using SpaceTime.Manager.Supervision;
 using SpaceTime.Security;
 using SpaceTime.Security.Http;
+using SpaceTime.Security.RateLimiting;
 
 namespace SpaceTime.Manager.Hosting;
 
@@ -48,6 +49,10 @@ public static partial class ManagerServer
         // The game reads the same environment and config folder as its manager.
         options.GameEnvironment.TryAdd("GODOT_ENV", environment);
         options.GameEnvironment.TryAdd("SPACETIME_CONFIG_DIR", Path.GetFullPath(configDir));
+        // A fresh secret per run, known to this manager and the game it starts: with it the game believes the client
+        // address the proxy names (and only from loopback), so nobody else can choose their address.
+        var proxySecret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        options.GameEnvironment["SPACETIME_PROXY_SECRET"] = proxySecret;
 
         var services = builder.Services;
         services.AddSingleton(options);
@@ -93,9 +98,11 @@ public static partial class ManagerServer
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseSpaceTimeSecurity();
+        // The game limits what is forwarded to it, per real client; counting it here too would halve every budget.
+        app.UseSpaceTimeSecurity(GameProxy.PathPrefix);
         app.MapManagerApi();
-        app.MapGameProxy(options.GodotPort);
+        app.MapBansApi();
+        app.MapGameProxy(options.GodotPort, proxySecret);
         try
         {
             await app.StartAsync(cancellationToken);

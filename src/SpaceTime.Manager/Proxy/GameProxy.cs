@@ -1,5 +1,7 @@
 using System.Net;
+using SpaceTime.Security;
 using SpaceTime.Security.Authentication;
+using SpaceTime.Security.RateLimiting;
 using SpaceTime.Security.Http;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -9,10 +11,18 @@ namespace SpaceTime.Manager.Proxy;
 /// <c>/godot/{**path}</c> → the game API (YARP forwarder). The caller's <c>Authorization</c> header goes through, so the
 /// game decides what the caller may do. Idempotent requests are retried (3 tries, 1 s apart) when the game cannot be
 /// reached; a game that is down answers 502, one that does not answer in time 504, each with a clear body.
+/// The game learns who the caller is: <c>X-Forwarded-For</c> is replaced with the client this manager resolved (its
+/// own trusted proxies honoured), vouched for with the per-run secret it gave the game (<see cref="ClientAddress.ProxySecretHeader"/>),
+/// so the game's limits and bans apply to each real client instead of to the manager's address.
 /// </summary>
 public static class GameProxy
 {
-    public static IEndpointRouteBuilder MapGameProxy(this IEndpointRouteBuilder app, int godotPort)
+    public const string PathPrefix = "/godot";
+
+    /// <param name="app">The manager's routes.</param>
+    /// <param name="godotPort">The game API's port on 127.0.0.1.</param>
+    /// <param name="proxySecret">The secret the game was started with (<c>SPACETIME_PROXY_SECRET</c>).</param>
+    public static IEndpointRouteBuilder MapGameProxy(this IEndpointRouteBuilder app, int godotPort, string proxySecret)
     {
         var invoker = new HttpMessageInvoker(new ConnectRetryHandler(new SocketsHttpHandler
         {
@@ -24,7 +34,7 @@ public static class GameProxy
             ActivityHeadersPropagator = null,
         }));
         var destination = $"http://127.0.0.1:{godotPort}/";
-        var transformer = HttpTransformer.Default;
+        var transformer = new ClientForwardingTransformer(proxySecret);
         var config = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(30) };
 
         app.Map("/godot/{**path}", async (HttpContext context, IHttpForwarder forwarder) =>
@@ -52,6 +62,20 @@ public static class GameProxy
             }
         }).RequirePermission(Permissions.HealthRead).WithTags("Proxy");
         return app;
+    }
+
+    /// <summary>Names the caller to the game, replacing whatever the caller claimed in the same headers.</summary>
+    private sealed class ClientForwardingTransformer(string proxySecret) : HttpTransformer
+    {
+        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+        {
+            await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+            var client = httpContext.RequestServices.GetRequiredService<SecurityContext>().Client(httpContext);
+            proxyRequest.Headers.Remove("X-Forwarded-For");
+            proxyRequest.Headers.Remove(ClientAddress.ProxySecretHeader);
+            proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-For", client);
+            proxyRequest.Headers.TryAddWithoutValidation(ClientAddress.ProxySecretHeader, proxySecret);
+        }
     }
 
     /// <summary>Retries idempotent requests (3 tries, 1 s apart) when the connection to the game cannot be made.</summary>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SpaceTime.Engine.Worlds;
 using SpaceTime.Runtime.Hosting;
 using SpaceTime.Runtime.Scenes;
+using SpaceTime.Security.State;
 
 namespace SpaceTime.Runtime.Health;
 
@@ -25,7 +26,7 @@ public static class HealthApi
     }
 
     public static async Task<JsonHttpResult<HealthResponse>> GetHealth(
-        HeadlessGame game, SceneHistoryStore history, RuntimeClock clock, TimeProvider time, CancellationToken cancellationToken)
+        HeadlessGame game, SceneHistoryStore history, ISecurityStateStore securityState, RuntimeClock clock, TimeProvider time, CancellationToken cancellationToken)
     {
         var stats = game.Loop.GetStatistics();
         var checks = new Dictionary<string, HealthCheck>(StringComparer.Ordinal);
@@ -54,6 +55,13 @@ public static class HealthApi
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
         {
             checks["storage"] = new HealthCheck("warn", $"scene history store failed: {e.Message}");
+        }
+
+        if (securityState.Backend == "redis")
+        {
+            // Never fail: without Redis, valid tokens keep working from the local cache.
+            var state = securityState.Health;
+            checks["redis"] = new HealthCheck(state.Status, state.Message);
         }
 
         var status = checks.Values.Any(c => c.Status == "fail") ? "unhealthy"

@@ -10,6 +10,7 @@ using SpaceTime.Runtime.Metrics;
 using SpaceTime.Runtime.Performance;
 using SpaceTime.Runtime.Scenes;
 using SpaceTime.Security;
+using SpaceTime.Security.RateLimiting;
 using SpaceTime.Runtime.State;
 using SpaceTime.Runtime.Status;
 using SpaceTime.Runtime.Telemetry;
@@ -149,6 +150,7 @@ public static class RuntimeHostingExtensions
         app.MapInputApi();
         app.MapPerformanceApi();
         app.MapAuthApi();
+        app.MapBansApi();
         app.MapWhitelistApi();
         app.MapMetricsApi();
         return app;

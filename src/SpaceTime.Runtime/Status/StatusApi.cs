@@ -10,6 +10,7 @@ using SpaceTime.Runtime.Hosting;
 using SpaceTime.Runtime.State;
 using SpaceTime.Runtime.Telemetry;
 using SpaceTime.Security.Authentication;
+using SpaceTime.Security.State;
 
 namespace SpaceTime.Runtime.Status;
 
@@ -35,7 +36,11 @@ public sealed record StatusResponse(
     EditorConnectionStatus? DebugAdapter,
     EditorConnectionStatus? LanguageServer,
     bool EditorBridge,
-    bool OverallReady);
+    bool OverallReady,
+    StorageJson Storage);
+
+/// <summary>Which backends hold what: <c>state</c> is the security state (<c>embedded</c> or <c>redis</c>).</summary>
+public sealed record StorageJson(string State);
 
 public sealed record DiscoveryJson(bool Enabled, int Port, string InstanceId, long Announcements);
 
@@ -47,7 +52,8 @@ public readonly record struct StatusServices(
     IServer Server,
     TelemetryServer Telemetry,
     DiscoveryAnnouncer Discovery,
-    EditorBridgeService Bridge);
+    EditorBridgeService Bridge,
+    ISecurityStateStore SecurityState);
 
 /// <summary><c>GET /status</c>: what this runtime is and what it is doing. Never carries a secret.</summary>
 public static class StatusApi
@@ -91,7 +97,8 @@ public static class StatusApi
             bridge.DebugAdapter,
             bridge.LanguageServer,
             bridge.Enabled,
-            bridge.OverallReady));
+            bridge.OverallReady,
+            new StorageJson(services.SecurityState.Backend)));
     }
 
     /// <summary>The port Kestrel actually bound (after any fallback); null under a test server.</summary>

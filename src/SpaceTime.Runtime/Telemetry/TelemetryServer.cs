@@ -20,8 +20,7 @@ namespace SpaceTime.Runtime.Telemetry;
 public sealed partial class TelemetryServer(
     TelemetryHub hub,
     RuntimeMetrics metrics,
-    TokenService tokens,
-    SecuritySettings security,
+    BearerAuthenticator authenticator,
     SecurityContext securityContext,
     IOptions<RuntimeOptions> runtimeOptions,
     IOptions<TelemetryOptions> telemetryOptions,
@@ -102,7 +101,13 @@ public sealed partial class TelemetryServer(
 
     private async Task ServeMetricsAsync(HttpContext context)
     {
-        var claims = Authenticate(context.Request, queryToken: false);
+        var check = authenticator.AuthenticateHeader(context.Request.Headers.Authorization.ToString());
+        var claims = check.Claims;
+        if (!check.Succeeded)
+        {
+            authenticator.RecordFailure(context, check.Failure);
+        }
+
         if (claims is null || !(claims.Subject == TokenService.MetricsTokenSubject || Permissions.Allows(claims.Role, Permissions.MetricsRead)))
         {
             context.Response.StatusCode = claims is null ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
@@ -131,16 +136,20 @@ public sealed partial class TelemetryServer(
             return;
         }
 
-        var presented = HasToken(context.Request);
-        var claims = security.Authentication.Enabled ? Authenticate(context.Request, queryToken: true) : AnonymousAdmin;
-        if (claims is null && !presented)
+        var check = Authenticate(context.Request);
+        if (check.Failure == TokenFailure.Missing)
         {
-            claims = await AwaitAuthenticateCommandAsync(socket, context.RequestAborted);
+            check = await AwaitAuthenticateCommandAsync(socket, context.RequestAborted);
         }
 
+        if (!check.Succeeded)
+        {
+            authenticator.RecordFailure(context, check.Failure);
+        }
+
+        var claims = check.Claims;
         if (claims is null || !Permissions.Allows(claims.Role, Permissions.StateRead))
         {
-            securityContext.CountAuthFailure();
             await CloseAsync(socket, AuthenticationFailed, claims is null ? "authentication required" : "the readonly role is required", context.RequestAborted);
             return;
         }
@@ -186,30 +195,17 @@ public sealed partial class TelemetryServer(
         }
     }
 
-    private static readonly TokenClaims AnonymousAdmin = new("anonymous", Roles.Admin, "anonymous", 0, long.MaxValue);
-
-    private static bool HasToken(HttpRequest request) =>
-        request.Headers.Authorization.Count > 0 || !string.IsNullOrEmpty(request.Query["token"]);
-
-    private TokenClaims? Authenticate(HttpRequest request, bool queryToken)
-    {
-        var header = request.Headers.Authorization.ToString();
-        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim()
-            : queryToken ? request.Query["token"].ToString() : "";
-        if (token.Length == 0)
-        {
-            return null;
-        }
-
-        var check = tokens.Validate(token);
-        return check.Succeeded ? check.Claims : null;
-    }
+    /// <summary>The Authorization header, else a <c>?token=</c> query parameter (browsers cannot set headers on a WebSocket).</summary>
+    private TokenCheck Authenticate(HttpRequest request) =>
+        request.Headers.Authorization.Count == 0 && request.Query["token"].ToString() is { Length: > 0 } queryToken
+            ? authenticator.AuthenticateToken(queryToken)
+            : authenticator.AuthenticateHeader(request.Headers.Authorization.ToString());
 
     /// <summary>
     /// Waits up to the auth timeout for <c>{"command":"authenticate","token":...}</c>. A pending WebSocket receive must
     /// not be cancelled (that aborts the socket), so on timeout the close frame is sent while it is pending.
     /// </summary>
-    private async Task<TokenClaims?> AwaitAuthenticateCommandAsync(WebSocket socket, CancellationToken cancellationToken)
+    private async Task<TokenCheck> AwaitAuthenticateCommandAsync(WebSocket socket, CancellationToken cancellationToken)
     {
         var receive = ReceiveJsonAsync(socket, cancellationToken);
         var deadline = Task.Delay(TimeSpan.FromSeconds(_options.AuthTimeoutSeconds), cancellationToken);
@@ -219,21 +215,20 @@ public sealed partial class TelemetryServer(
             {
                 await socket.CloseOutputAsync(AuthenticationFailed, "authentication timeout", cancellationToken);
                 await receive.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
-                return null;
+                return TokenCheck.Fail(TokenFailure.Missing);
             }
 
             var command = await receive;
             if (command is { } c && Str(c, "command") == "authenticate" && Str(c, "token") is { } token)
             {
-                var check = tokens.Validate(token);
-                return check.Succeeded ? check.Claims : null;
+                return authenticator.AuthenticateToken(token);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or JsonException or TimeoutException)
         {
         }
 
-        return null;
+        return TokenCheck.Fail(TokenFailure.Missing);
     }
 
     private async Task ReceiveCommandsAsync(WebSocket socket, TelemetryConnection connection, CancellationToken cancellationToken)

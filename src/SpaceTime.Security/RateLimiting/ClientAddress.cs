@@ -1,14 +1,22 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace SpaceTime.Security.RateLimiting;
 
 /// <summary>
 /// Who the client is: the remote address, or — only when the request comes from a configured trusted proxy —
 /// the right-most address in <c>X-Forwarded-For</c> that is not itself a trusted proxy. Proxies are addresses or
-/// CIDR ranges (a Compose network or a Kubernetes pod range, where the proxy's address changes).
+/// CIDR ranges (a Compose network or a Kubernetes pod range, where the proxy's address changes). The game also
+/// believes its own manager without configuration: a loopback request that carries the manager's per-run secret
+/// (<see cref="ProxySecretHeader"/>, known only to the manager and the game it started) names the client in
+/// <c>X-Forwarded-For</c>. A client that reaches the game directly cannot present it, so cannot pick its address.
 /// </summary>
 public static class ClientAddress
 {
+    /// <summary>The header in which the manager presents <c>SPACETIME_PROXY_SECRET</c> to its game.</summary>
+    public const string ProxySecretHeader = "X-SpaceTime-Proxy";
+
     /// <summary>Parses <c>10.0.0.5</c>, <c>10.0.0.0/8</c> or <c>fd00::/8</c>; false for anything else.</summary>
     public static bool TryParseProxy(string text, out IPNetwork network)
     {
@@ -22,7 +30,7 @@ public static class ClientAddress
         return IPNetwork.TryParse(text, out network);
     }
 
-    public static string Resolve(HttpContext context, IReadOnlyCollection<IPNetwork> trustedProxies)
+    public static string Resolve(HttpContext context, IReadOnlyCollection<IPNetwork> trustedProxies, byte[]? proxySecretHash = null)
     {
         var remote = context.Connection.RemoteIpAddress;
         if (remote is null)
@@ -31,6 +39,15 @@ public static class ClientAddress
         }
 
         remote = Normalize(remote);
+        if (proxySecretHash is not null && IPAddress.IsLoopback(remote)
+            && context.Request.Headers[ProxySecretHeader].ToString() is { Length: > 0 } presented
+            && CryptographicOperations.FixedTimeEquals(proxySecretHash, SHA256.HashData(Encoding.UTF8.GetBytes(presented))))
+        {
+            // Our own manager: it replaced X-Forwarded-For with the one client it resolved.
+            var named = context.Request.Headers["X-Forwarded-For"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return named.Length > 0 && IPAddress.TryParse(named[^1], out var client) ? Normalize(client).ToString() : remote.ToString();
+        }
+
         if (!IsTrusted(remote, trustedProxies))
         {
             return remote.ToString();

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using SpaceTime.Security.State;
 
 namespace SpaceTime.Security.RateLimiting;
 
@@ -16,51 +16,57 @@ public sealed record RateLimitDecision(RateLimitOutcome Outcome, int Limit, int 
 /// <summary>
 /// Token-bucket rate limits per client: one bucket per (client, endpoint) from <c>per_endpoint_limits</c> (longest
 /// matching path prefix, else the default), plus a global bucket per client. Bucket size is the per-minute rate
-/// times <c>burst_multiplier</c>. Clients rejected too often inside the violation window are banned.
-/// <c>/health</c> has its own limit and does not count against the global one.
+/// times <c>burst_multiplier</c>. Clients rejected too often inside the violation window are banned. Buckets,
+/// violations and bans live in the shared security state, so every process serving the installation counts one
+/// budget per client. <c>/health</c> and <c>/livez</c> are never limited (the middleware does not ask).
 /// </summary>
-public sealed class ClientRateLimiter(RateLimitSettings settings, TimeProvider time)
+public sealed class ClientRateLimiter(RateLimitSettings settings, TimeProvider time, ISecurityStateStore state)
 {
     public const int HealthDefaultPerMinute = 600;
-    private const int MaxBuckets = 100_000;
-
-    private readonly ConcurrentDictionary<(string Client, string Scope), TokenBucket> _buckets = new();
-    private readonly ConcurrentDictionary<string, Queue<long>> _violations = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _bans = new(StringComparer.Ordinal);
-    private long _checks;
 
     public RateLimitSettings Settings { get; } = settings;
 
-    public int ActiveBans => _bans.Count(b => b.Value > time.GetUtcNow());
+    public int ActiveBans => Bans().Count;
 
-    public RateLimitDecision Check(string client, string path)
+    /// <summary>Bans in force now, soonest to end first.</summary>
+    public IReadOnlyList<ClientBan> Bans()
     {
-        var now = time.GetTimestamp();
-        var utcNow = time.GetUtcNow();
-        if (Interlocked.Increment(ref _checks) % 4096 == 0 || _buckets.Count > MaxBuckets)
-        {
-            Sweep(now);
-        }
+        var now = time.GetUtcNow();
+        return [.. state.View.Bans.Values.Where(b => b.Until > now).OrderBy(b => b.Until).ThenBy(b => b.Client, StringComparer.Ordinal)];
+    }
 
+    /// <summary>Lifts a client's ban and forgets its violations; false when it was not banned.</summary>
+    public bool Unban(string client) => state.Unban(client);
+
+    /// <summary>Only the ban: for requests whose limits another server applies.</summary>
+    public RateLimitDecision CheckBan(string client)
+    {
+        var utcNow = time.GetUtcNow();
+        return state.View.Bans.TryGetValue(client, out var ban) && ban.Until > utcNow
+            ? new RateLimitDecision(RateLimitOutcome.Banned, 0, 0, (ban.Until - utcNow).TotalSeconds, ban.Until, "ban")
+            : new RateLimitDecision(RateLimitOutcome.Allowed, 0, 0, 0, utcNow, "delegated");
+    }
+
+    public async ValueTask<RateLimitDecision> CheckAsync(string client, string path)
+    {
+        var utcNow = time.GetUtcNow();
         var (scope, limit) = EndpointLimit(path);
         if (limit == 0)
         {
             return new RateLimitDecision(RateLimitOutcome.EndpointOff, 0, 0, 0, utcNow, scope);
         }
 
-        if (_bans.TryGetValue(client, out var until))
+        if (state.View.Bans.TryGetValue(client, out var ban) && ban.Until > utcNow)
         {
-            if (until > utcNow)
-            {
-                return new RateLimitDecision(RateLimitOutcome.Banned, Capacity(limit), 0, (until - utcNow).TotalSeconds, until, "ban");
-            }
-
-            _bans.TryRemove(client, out _);
+            return new RateLimitDecision(RateLimitOutcome.Banned, Capacity(limit), 0, (ban.Until - utcNow).TotalSeconds, ban.Until, "ban");
         }
 
-        var endpoint = Take(client, scope, limit, now);
         var ownLimit = scope == "/health";
-        var global = ownLimit ? endpoint : Take(client, "*", Settings.GlobalRequestsPerMinute, now);
+        var takes = await state.TakeTokensAsync(client, ownLimit
+            ? [new BucketRequest(scope, limit, Capacity(limit))]
+            : [new BucketRequest(scope, limit, Capacity(limit)), new BucketRequest("*", Settings.GlobalRequestsPerMinute, Capacity(Settings.GlobalRequestsPerMinute))], utcNow);
+        var endpoint = takes[0];
+        var global = ownLimit ? endpoint : takes[1];
         var (binding, bindingLimit, bindingScope) = !ownLimit && !global.Taken && global.SecondsToNext >= endpoint.SecondsToNext
             ? (global, Settings.GlobalRequestsPerMinute, "global")
             : (endpoint, limit, scope);
@@ -70,10 +76,11 @@ public sealed class ClientRateLimiter(RateLimitSettings settings, TimeProvider t
         }
 
         var retryAfter = Math.Max(binding.SecondsToNext, !endpoint.Taken ? endpoint.SecondsToNext : 0);
-        if (RecordViolation(client, now))
+        if (Settings.BanDurationMinutes > 0
+            && state.RecordViolation(client, utcNow, TimeSpan.FromMinutes(Settings.ViolationWindowMinutes)) >= Settings.BanAfterViolations)
         {
             var banUntil = utcNow.AddMinutes(Settings.BanDurationMinutes);
-            _bans[client] = banUntil;
+            state.Ban(new ClientBan(client, utcNow, banUntil, $"{Settings.BanAfterViolations} rate-limit violations within {Settings.ViolationWindowMinutes} min"));
             return new RateLimitDecision(RateLimitOutcome.Banned, Capacity(bindingLimit), 0, (banUntil - utcNow).TotalSeconds, banUntil, "ban");
         }
 
@@ -103,76 +110,6 @@ public sealed class ClientRateLimiter(RateLimitSettings settings, TimeProvider t
         return (second > 0 ? normalized[..second] : normalized, Settings.DefaultRequestsPerMinute);
     }
 
-    private (bool Taken, double Remaining, double SecondsToNext, double SecondsToFull) Take(string client, string scope, int perMinute, long now)
-    {
-        var bucket = _buckets.GetOrAdd((client, scope), _ => new TokenBucket(perMinute, Capacity(perMinute), now, time.TimestampFrequency));
-        lock (bucket)
-        {
-            return bucket.TryTake(now);
-        }
-    }
-
     /// <summary>Bucket size: the per-minute rate times the burst multiplier (what X-RateLimit-Limit reports).</summary>
     public int Capacity(int perMinute) => (int)Math.Max(1, Math.Floor(perMinute * Settings.BurstMultiplier));
-
-    /// <summary>Counts a rejection; true when the client has now earned a ban.</summary>
-    private bool RecordViolation(string client, long now)
-    {
-        var window = (long)(Settings.ViolationWindowMinutes * 60 * time.TimestampFrequency);
-        var queue = _violations.GetOrAdd(client, _ => new Queue<long>());
-        lock (queue)
-        {
-            queue.Enqueue(now);
-            while (queue.Count > 0 && now - queue.Peek() > window)
-            {
-                queue.Dequeue();
-            }
-
-            if (queue.Count >= Settings.BanAfterViolations && Settings.BanDurationMinutes > 0)
-            {
-                queue.Clear();
-                return true;
-            }
-
-            return false;
-        }
-    }
-
-    /// <summary>Drops buckets that are full again (idle clients) so memory stays bounded.</summary>
-    private void Sweep(long now)
-    {
-        foreach (var (key, bucket) in _buckets)
-        {
-            bool full;
-            lock (bucket)
-            {
-                full = bucket.IsFull(now);
-            }
-
-            if (full)
-            {
-                _buckets.TryRemove(key, out _);
-            }
-        }
-
-        var window = (long)(Settings.ViolationWindowMinutes * 60 * time.TimestampFrequency);
-        foreach (var (client, queue) in _violations)
-        {
-            lock (queue)
-            {
-                if (queue.Count == 0 || now - queue.Peek() > window)
-                {
-                    _violations.TryRemove(client, out _);
-                }
-            }
-        }
-
-        foreach (var (client, until) in _bans)
-        {
-            if (until <= time.GetUtcNow())
-            {
-                _bans.TryRemove(client, out _);
-            }
-        }
-    }
 }

@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
+using System.Collections.Concurrent;
 using SpaceTime.Security.Authentication;
+using SpaceTime.Security.State;
 
 namespace SpaceTime.Security.Tokens;
 
@@ -19,40 +20,52 @@ public sealed record TokenServiceStatus(
     int MaxConcurrentSessions);
 
 /// <summary>
-/// Issues, validates, refreshes and revokes tokens, and rotates the signing key. Revocations and sessions are kept in
-/// <c>&lt;data&gt;/security/tokens.json</c> so they survive restarts. The static <c>API_TOKEN</c> (compared in
+/// Issues, validates, refreshes and revokes tokens, and rotates the signing key. Revocations, sessions, idle clocks
+/// and keys live in the shared security state (<see cref="ISecurityStateStore"/>), so every process serving the
+/// installation agrees on them within a second and they survive restarts. The static <c>API_TOKEN</c> (compared in
 /// constant time) acts as admin.
 /// </summary>
-public sealed class TokenService
+public sealed class TokenService : IDisposable
 {
     public const string StaticTokenSubject = "api-token";
 
     /// <summary>Subject of the dedicated metrics token (<c>METRICS_TOKEN</c>), which may only read <c>/metrics</c>.</summary>
     public const string MetricsTokenSubject = "metrics-token";
 
+    private readonly ISecurityStateStore _state;
+    private readonly bool _ownsState;
     private readonly SigningKeyStore _keys;
     private readonly AuthenticationSettings _settings;
     private readonly TimeProvider _time;
-    private readonly string _stateFile;
     private readonly byte[]? _staticTokenHash;
     private readonly byte[]? _metricsTokenHash;
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, long> _revoked = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<Session>> _sessions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _lastSeen = new(StringComparer.Ordinal);
+    private readonly TimeSpan _idleTimeout;
+    private readonly TimeSpan _touchInterval;
+    private readonly ConcurrentDictionary<string, Activity> _activity = new(StringComparer.Ordinal);
 
+    /// <summary>Tokens over the embedded state of <paramref name="dataDir"/> (what <c>spacetime token issue</c> uses without Redis).</summary>
     public TokenService(string dataDir, AuthenticationSettings settings, TimeProvider time)
+        : this(SecurityStateStores.OpenEmbedded(dataDir, settings, time), settings, time, ownsState: true)
     {
+    }
+
+    public TokenService(ISecurityStateStore state, AuthenticationSettings settings, TimeProvider time, bool ownsState = false)
+    {
+        _state = state;
+        _ownsState = ownsState;
         _settings = settings;
         _time = time;
-        _keys = new SigningKeyStore(dataDir, settings.JwtSecretKey, time);
-        _stateFile = Path.Combine(dataDir, "security", "tokens.json");
+        _keys = new SigningKeyStore(state, time);
         _staticTokenHash = settings.ApiToken is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(settings.ApiToken));
         _metricsTokenHash = settings.MetricsToken is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(settings.MetricsToken));
-        LoadState();
+        _idleTimeout = TimeSpan.FromMinutes(settings.SessionTimeoutMinutes);
+        // Uses are written at most this often per token: coarse enough to keep reads cheap, fine enough for the clock.
+        _touchInterval = TimeSpan.FromSeconds(Math.Clamp(_idleTimeout.TotalSeconds / 20, 1, 30));
     }
 
     public SigningKeyStore Keys => _keys;
+
+    public ISecurityStateStore State => _state;
 
     /// <summary>Issues a token. Beyond the subject's session limit, its oldest sessions are revoked.</summary>
     public IssuedToken Issue(string subject, string role, TimeSpan? ttl = null)
@@ -81,21 +94,8 @@ public sealed class TokenService
         var now = _time.GetUtcNow();
         var claims = new TokenClaims(subject, role, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), now.ToUnixTimeSeconds(), (now + lifetime).ToUnixTimeSeconds());
         var token = JwtCodec.Encode(claims, _keys.Current);
-        lock (_lock)
-        {
-            Prune(now);
-            var sessions = _sessions.TryGetValue(subject, out var list) ? list : _sessions[subject] = [];
-            sessions.Add(new Session(claims.Jti, claims.ExpiresAt, claims.IssuedAt));
-            while (_settings.MaxConcurrentSessions > 0 && sessions.Count > _settings.MaxConcurrentSessions)
-            {
-                _revoked[sessions[0].Jti] = sessions[0].ExpiresAt;
-                sessions.RemoveAt(0);
-            }
-
-            _lastSeen[claims.Jti] = now;
-            SaveState();
-        }
-
+        _state.AddSession(subject, claims.Jti, claims.IssuedAt, claims.ExpiresAt, _settings.MaxConcurrentSessions, now);
+        _activity[claims.Jti] = new Activity(now, now);
         return new IssuedToken(token, claims.Jti, subject, role, now, claims.Expires);
     }
 
@@ -131,23 +131,12 @@ public sealed class TokenService
             return TokenCheck.Fail(TokenFailure.Expired);
         }
 
-        lock (_lock)
+        if (_state.View.Revoked.TryGetValue(claims.Jti, out var revoked))
         {
-            if (_revoked.ContainsKey(claims.Jti))
-            {
-                return TokenCheck.Fail(TokenFailure.Revoked);
-            }
-
-            if (_settings.SessionTimeoutMinutes > 0 && _lastSeen.TryGetValue(claims.Jti, out var seen)
-                && now - seen > TimeSpan.FromMinutes(_settings.SessionTimeoutMinutes))
-            {
-                return TokenCheck.Fail(TokenFailure.SessionExpired);
-            }
-
-            _lastSeen[claims.Jti] = now;
+            return TokenCheck.Fail(revoked.IdleTimeout ? TokenFailure.SessionExpired : TokenFailure.Revoked);
         }
 
-        return check;
+        return _idleTimeout > TimeSpan.Zero && !CheckIdle(claims, now) ? TokenCheck.Fail(TokenFailure.SessionExpired) : check;
     }
 
     /// <summary>Swaps a valid token for a fresh one with the same subject and role; the old one is revoked.</summary>
@@ -166,89 +155,78 @@ public sealed class TokenService
     }
 
     /// <summary>
-    /// Revokes a token by its id. An id this process has no session for (e.g. issued by <c>spacetime token issue</c>)
-    /// is kept revoked for the longest lifetime a token can have.
+    /// Revokes a token by its id. An id the state has no session for (e.g. issued by <c>spacetime token issue</c> and
+    /// never used) is kept revoked for the longest lifetime a token can have.
     /// </summary>
     public void Revoke(string jti)
     {
-        lock (_lock)
-        {
-            var session = _sessions.Values.SelectMany(s => s).FirstOrDefault(s => s.Jti == jti);
-            var fallback = _time.GetUtcNow().AddSeconds(_settings.MaxTokenExpirySeconds).ToUnixTimeSeconds();
-            _revoked[jti] = session?.ExpiresAt ?? (_revoked.TryGetValue(jti, out var known) ? known : fallback);
-            foreach (var list in _sessions.Values)
-            {
-                list.RemoveAll(s => s.Jti == jti);
-            }
-
-            _lastSeen.Remove(jti);
-            SaveState();
-        }
+        var now = _time.GetUtcNow();
+        _state.Revoke(jti, now.AddSeconds(_settings.MaxTokenExpirySeconds).ToUnixTimeSeconds(), idleTimeout: false, now);
+        _activity.TryRemove(jti, out _);
     }
 
     public SigningKey RotateKey() => _keys.Rotate(TimeSpan.FromMinutes(_settings.KeyRotationGraceMinutes));
 
     public TokenServiceStatus GetStatus()
     {
-        lock (_lock)
-        {
-            Prune(_time.GetUtcNow());
-            var current = _keys.Current;
-            return new TokenServiceStatus(current.Id, _keys.ValidKeys.Count, current.CreatedAt, _revoked.Count, _sessions.Values.Sum(s => s.Count),
-                _staticTokenHash is not null, _settings.TokenExpirySeconds, _settings.SessionTimeoutMinutes, _settings.MaxConcurrentSessions);
-        }
-    }
-
-    private void Prune(DateTimeOffset now)
-    {
+        var now = _time.GetUtcNow();
+        var current = _keys.Current;
         var seconds = now.ToUnixTimeSeconds();
-        foreach (var jti in _revoked.Where(r => r.Value <= seconds).Select(r => r.Key).ToList())
-        {
-            _revoked.Remove(jti);
-        }
-
-        foreach (var list in _sessions.Values)
-        {
-            list.RemoveAll(s => s.ExpiresAt <= seconds);
-        }
-
-        // Activity records only matter within the idle timeout; drop older ones so the map stays bounded.
-        var idle = TimeSpan.FromMinutes(Math.Max(_settings.SessionTimeoutMinutes, 1) * 2);
-        foreach (var jti in _lastSeen.Where(p => now - p.Value > idle).Select(p => p.Key).ToList())
-        {
-            _lastSeen.Remove(jti);
-        }
+        return new TokenServiceStatus(current.Id, _keys.ValidKeys.Count, current.CreatedAt, _state.View.Revoked.Values.Count(r => r.ExpiresAt > seconds),
+            _state.ActiveSessions(now), _staticTokenHash is not null, _settings.TokenExpirySeconds, _settings.SessionTimeoutMinutes, _settings.MaxConcurrentSessions);
     }
 
-    private void LoadState()
+    public void Dispose()
     {
-        if (!File.Exists(_stateFile))
+        if (_ownsState)
         {
-            return;
-        }
-
-        try
-        {
-            var state = JsonSerializer.Deserialize<StoredState>(File.ReadAllText(_stateFile));
-            foreach (var (jti, exp) in state?.Revoked ?? [])
-            {
-                _revoked[jti] = exp;
-            }
-
-            foreach (var (subject, sessions) in state?.Sessions ?? [])
-            {
-                _sessions[subject] = sessions;
-            }
-        }
-        catch (JsonException e)
-        {
-            throw new SecurityConfigurationException(_stateFile, "$", $"token state file is corrupt ({e.Message})");
+            _state.Dispose();
         }
     }
 
-    private void SaveState() => SecureFile.WriteAllText(_stateFile, JsonSerializer.Serialize(new StoredState(_revoked, _sessions)));
+    /// <summary>
+    /// The idle clock: the last use by any process. This process's own last use is enough while it is recent; only a
+    /// token that looks idle from here is looked up in the store (another process may have seen it since). A token
+    /// found idle is retired in the store, so it stays refused everywhere, after restarts too, until it expires.
+    /// </summary>
+    private bool CheckIdle(TokenClaims claims, DateTimeOffset now)
+    {
+        var local = _activity.TryGetValue(claims.Jti, out var a) ? a : null;
+        if (local is null || now - local.Seen > _idleTimeout - _touchInterval)
+        {
+            var stored = _state.LastSeen(claims.Jti);
+            var seen = Max(local?.Seen, stored);
+            if (seen is { } last && now - last > _idleTimeout)
+            {
+                _state.Revoke(claims.Jti, claims.ExpiresAt, idleTimeout: true, now);
+                _activity.TryRemove(claims.Jti, out _);
+                return false;
+            }
 
-    private sealed record Session(string Jti, long ExpiresAt, long IssuedAt);
+            local = new Activity(seen ?? now, stored ?? DateTimeOffset.MinValue);
+        }
 
-    private sealed record StoredState(Dictionary<string, long> Revoked, Dictionary<string, List<Session>> Sessions);
+        if (now - local.Written >= _touchInterval)
+        {
+            _state.Touch(claims.Jti, now, claims.ExpiresAt);
+            local = new Activity(now, now);
+        }
+        else
+        {
+            local = local with { Seen = now };
+        }
+
+        _activity[claims.Jti] = local;
+        if (_activity.Count > 100_000)
+        {
+            // Only a cache: the store has every idle clock.
+            _activity.Clear();
+        }
+
+        return true;
+    }
+
+    private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
+
+    private sealed record Activity(DateTimeOffset Seen, DateTimeOffset Written);
 }

@@ -159,11 +159,11 @@ public sealed class RateLimitedHeadersTests(HealthRateLimitFixture runtime) : IC
     [Fact]
     public async Task Response_429_CarriesSecurityHeaders()
     {
-        var client = runtime.CreateAnonymousClient();
+        var client = runtime.CreateClient();
         var limited = await Poll.UntilAsync(
-            () => client.GetAsync("/health", TestContext.Current.CancellationToken),
+            () => client.GetAsync("/auth/status", TestContext.Current.CancellationToken),
             r => r.StatusCode == HttpStatusCode.TooManyRequests,
-            "a 429 from /health");
+            "a 429 from /auth/status (global limit 4 per minute)");
 
         using (limited)
         {

@@ -66,7 +66,7 @@ public sealed class TokenLifecycleTests(SessionLimitRuntimeFixture runtime) : IC
     }
 
     [Fact]
-    public async Task SigningKeyAndTokenFiles_Generated_AreOwnerReadWriteOnly()
+    public async Task SecurityStateDatabase_Generated_IsOwnerReadWriteOnly()
     {
         if (OperatingSystem.IsWindows())
         {
@@ -80,8 +80,7 @@ public sealed class TokenLifecycleTests(SessionLimitRuntimeFixture runtime) : IC
         Assert.StartsWith(runtime.DataDir, file, StringComparison.Ordinal);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
-        var tokens = Path.Combine(Path.GetDirectoryName(file)!, "tokens.json");
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(tokens));
+        Assert.EndsWith("state.db", file, StringComparison.Ordinal);
     }
 
     [Fact]

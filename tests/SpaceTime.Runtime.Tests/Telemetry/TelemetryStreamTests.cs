@@ -158,6 +158,28 @@ public sealed class TelemetryStreamTests(TelemetryRuntimeFixture runtime) : ICla
     }
 
     [Fact]
+    public async Task Connect_RevokedToken_RefusedAndAuditedLikeHttp()
+    {
+        using var admin = runtime.CreateClient();
+        var token = await admin.IssueTokenAsync("readonly");
+        using (var revoke = await runtime.CreateClient(token.Value).PostJsonAsync("/auth/revoke"))
+        {
+            Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        }
+
+        await using var client = await runtime.ConnectAsync(token.Value);
+        var (status, _) = await client.WaitForCloseAsync();
+
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, status);
+        var audit = Path.Combine(runtime.DataDir, "audit", "audit.log");
+        await Poll.UntilAsync(
+            () => File.ReadAllLinesAsync(audit, Cancel),
+            lines => lines.Any(l => l.Contains("\"AUTH_FAILURE\"", StringComparison.Ordinal) && l.Contains("\"endpoint\":\"/telemetry\"", StringComparison.Ordinal)
+                                    && l.Contains("token_revoked", StringComparison.Ordinal)),
+            "an AUTH_FAILURE audit record for the telemetry WebSocket");
+    }
+
+    [Fact]
     public async Task Connect_InvalidAuthenticateCommand_ClosedWith1008()
     {
         await using var client = await runtime.ConnectAsync(token: null);

@@ -12,7 +12,7 @@ public sealed class TokenServiceTests : IDisposable
     [InlineData("anonymous")]
     public void Issue_ReservedSubject_IsRefused(string subject)
     {
-        var tokens = new TokenService(_dataDir, new AuthenticationSettings(), TimeProvider.System);
+        using var tokens = new TokenService(_dataDir, new AuthenticationSettings(), TimeProvider.System);
 
         var e = Assert.Throws<ArgumentException>(() => tokens.Issue(subject, "readonly"));
 
@@ -22,7 +22,7 @@ public sealed class TokenServiceTests : IDisposable
     [Fact]
     public void Issue_OrdinarySubject_ValidatesWithItsRole()
     {
-        var tokens = new TokenService(_dataDir, new AuthenticationSettings(), TimeProvider.System);
+        using var tokens = new TokenService(_dataDir, new AuthenticationSettings(), TimeProvider.System);
 
         var issued = tokens.Issue("alice", "developer", TimeSpan.FromMinutes(5));
         var check = tokens.Validate(issued.Token);
