@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
+using SpaceTime.Dashboard;
 using SpaceTime.Manager.Api;
 using SpaceTime.Manager.Logging;
 using SpaceTime.Manager.Proxy;
@@ -93,7 +94,10 @@ public static partial class ManagerServer
         app.UseStatusCodePages();
         app.UseSpaceTimeSecurity();
         app.MapManagerApi();
+        app.MapWhoAmIApi();
         app.MapGameProxy(options.GodotPort);
+        app.MapTelemetryProxy(options.TelemetryPort);
+        app.MapDashboard(DashboardPages.Operations);
         try
         {
             await app.StartAsync(cancellationToken);
