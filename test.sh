@@ -9,11 +9,12 @@ cd "$(dirname "$0")"
 #   socat       -> serves clangd (a real language server) over TCP for the editor-bridge tests
 #   clangd      -> that language server
 #   gnupg       -> gpg, which must accept the release packages' OpenPGP signatures and keys
+#   chromium    -> the real browser the dashboard tests drive headless (Playwright launches it; it downloads none)
 # and the validators of the deployment kit (deploy/, tests/SpaceTime.Deploy.Tests), each run for real:
 #   prometheus-alertmanager (amtool), nginx-light, supervisor, systemd (systemd-analyze), logrotate, shellcheck,
 #   yamllint, docker-compose, python3-jsonschema + python3-yaml (compose and Helm schemas), openssl (test
 #   certificates), sqlite3 and curl (backup, smoke and deploy scripts)
-APT_PACKAGES=(prometheus socat clangd gnupg prometheus-alertmanager nginx-light supervisor systemd logrotate shellcheck yamllint
+APT_PACKAGES=(prometheus socat clangd gnupg chromium prometheus-alertmanager nginx-light supervisor systemd logrotate shellcheck yamllint
   docker-compose python3-jsonschema python3-yaml openssl sqlite3 curl)
 
 # npm validators, pinned, installed into .tools/node_modules (git-ignored; the tests look there, or in $SPACETIME_TOOLS_DIR).

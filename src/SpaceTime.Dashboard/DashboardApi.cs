@@ -12,16 +12,16 @@ public static class DashboardApi
     {
         var assets = new DashboardAssets(pages);
         var web = app.MapGroup("/web").WithTags("Dashboard").AllowAnonymous().ExcludeFromDescription();
-        web.MapGet("/{**file}", (string? file) => Serve(assets, string.IsNullOrEmpty(file) ? "index.html" : file));
+        web.MapGet("/{**file}", (string? file, HttpContext context) => Serve(assets, string.IsNullOrEmpty(file) ? "index.html" : file, context));
         if (pages.HasFlag(DashboardPages.Operations))
         {
-            app.MapGet("/", () => Serve(assets, "index.html")).WithTags("Dashboard").AllowAnonymous().ExcludeFromDescription();
+            app.MapGet("/", (HttpContext context) => Serve(assets, "index.html", context)).WithTags("Dashboard").AllowAnonymous().ExcludeFromDescription();
         }
 
         return app;
     }
 
-    public static Results<FileStreamHttpResult, NotFound> Serve(DashboardAssets assets, string path)
+    public static Results<FileStreamHttpResult, NotFound> Serve(DashboardAssets assets, string path, HttpContext context)
     {
         if (!assets.TryGet(path, out var file, out var contentType))
         {
@@ -29,6 +29,7 @@ public static class DashboardApi
         }
 
         // Revalidated on every load, so a new binary's pages are seen at once.
+        context.Response.Headers.CacheControl = "no-cache";
         return TypedResults.Stream(file.CreateReadStream(), contentType, lastModified: file.LastModified, entityTag: null);
     }
 }
