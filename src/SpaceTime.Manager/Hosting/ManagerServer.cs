@@ -32,6 +32,8 @@ public static partial class ManagerServer
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // The forwarder logs two lines per proxied request at Information, which would bury the game's own lines in /logs.
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         var dataDir = Path.GetFullPath(options.DataDir ?? DataDirectory.Default);

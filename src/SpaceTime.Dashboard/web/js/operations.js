@@ -21,7 +21,8 @@
       height: 150,
       legend: { show: false },
       cursor: { show: true, drag: { x: false, y: false } },
-      scales: { x: { time: true } },
+      // From zero, so a flat line reads as steady rather than as noise around a tiny range.
+      scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.15 : 1] } },
       axes: [
         { stroke: '#9fb3c8', grid: { stroke: '#1c2b3d' }, ticks: { stroke: '#1c2b3d' } },
         { stroke: '#9fb3c8', grid: { stroke: '#1c2b3d' }, ticks: { stroke: '#1c2b3d' }, size: 50 },

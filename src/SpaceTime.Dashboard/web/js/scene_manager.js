@@ -279,7 +279,7 @@
     }
     g.fillStyle = '#8aa';
     g.font = '12px system-ui, sans-serif';
-    g.fillText(`${map.scene_path} — ${map.colliders.length} colliders — x → , z ↓ (${step} m grid)`, 8, height - 8);
+    g.fillText(`${map.colliders.length} colliders · ${step} m grid · x →  z ↓`, 8, height - 8);
     canvas.dataset.colliders = map.colliders.length;
   }
   window.addEventListener('resize', drawMap);
