@@ -9,7 +9,8 @@ namespace SpaceTime.Dashboard.Tests;
 
 /// <summary>
 /// A real <c>spacetime up</c> (the manager supervising the game runtime) on free loopback ports with a private data
-/// dir, and tokens of each role issued by the game's own <c>POST /auth/token</c>.
+/// dir, and tokens of each role issued by the game's own <c>POST /auth/token</c>. The game's telemetry takes a free
+/// port (<c>--telemetry-port 0</c>), which the manager's <c>/telemetry</c> proxy learns from the game's <c>/status</c>.
 /// </summary>
 public sealed class SpacetimeUp : IAsyncLifetime
 {
@@ -23,8 +24,6 @@ public sealed class SpacetimeUp : IAsyncLifetime
     public int ManagerPort { get; } = FreePort();
 
     public int GamePort { get; private set; }
-
-    public int TelemetryPort { get; private set; }
 
     public string ManagerUrl => $"http://127.0.0.1:{ManagerPort}";
 
@@ -41,7 +40,6 @@ public sealed class SpacetimeUp : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         GamePort = FreePort();
-        TelemetryPort = FreePort();
         Directory.CreateDirectory(_dataDir);
         var info = new ProcessStartInfo("dotnet")
         {
@@ -53,7 +51,7 @@ public sealed class SpacetimeUp : IAsyncLifetime
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "spacetime.dll"));
         foreach (var arg in new[]
                  {
-                     "up", "--port", $"{ManagerPort}", "--godot-port", $"{GamePort}", "--telemetry-port", $"{TelemetryPort}",
+                     "up", "--port", $"{ManagerPort}", "--godot-port", $"{GamePort}", "--telemetry-port", "0",
                      "--discovery-port", "0", "--data-dir", _dataDir,
                  })
         {

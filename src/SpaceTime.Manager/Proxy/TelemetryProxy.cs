@@ -1,4 +1,5 @@
 using System.Net;
+using SpaceTime.Manager.Supervision;
 using SpaceTime.Security.Http;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -13,12 +14,11 @@ namespace SpaceTime.Manager.Proxy;
 /// </summary>
 public static class TelemetryProxy
 {
-    /// <summary>The runtime's default telemetry port, used when the manager was not told another.</summary>
-    public const int DefaultTelemetryPort = 8081;
-
+    /// <param name="app">The manager's routes.</param>
+    /// <param name="telemetryPort">The port the manager gave the game (<c>--telemetry-port</c>); when it gave none (or 0,
+    /// a free port), the game's own <c>/status</c> says which port it bound. -1 means telemetry is off.</param>
     public static IEndpointRouteBuilder MapTelemetryProxy(this IEndpointRouteBuilder app, int? telemetryPort)
     {
-        var port = telemetryPort ?? DefaultTelemetryPort;
         var invoker = new HttpMessageInvoker(new SocketsHttpHandler
         {
             UseProxy = false,
@@ -28,20 +28,26 @@ public static class TelemetryProxy
             ConnectTimeout = TimeSpan.FromSeconds(5),
             ActivityHeadersPropagator = null,
         });
-        var destination = $"http://127.0.0.1:{port}/";
         // The stream sends every half second; a minute of silence means the game is gone.
         var config = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromMinutes(1) };
 
-        app.Map("/telemetry", async (HttpContext context, IHttpForwarder forwarder) =>
+        app.Map("/telemetry", async (HttpContext context, IHttpForwarder forwarder, GameSupervisor supervisor) =>
         {
-            if (port <= 0)
+            if (telemetryPort < 0)
             {
-                await ApiProblems.Create(StatusCodes.Status404NotFound,
-                    "The manager does not know the game's telemetry port (start it with --telemetry-port N, N > 0)").ExecuteAsync(context);
+                await ApiProblems.Create(StatusCodes.Status404NotFound, "The game runs without telemetry (--telemetry-port -1)").ExecuteAsync(context);
                 return;
             }
 
-            var error = await forwarder.SendAsync(context, destination, invoker, config, HttpTransformer.Default);
+            var port = telemetryPort > 0 ? telemetryPort : (await supervisor.Api.GetStatusAsync(context.RequestAborted))?.TelemetryPort;
+            if (port is not > 0)
+            {
+                await ApiProblems.Create(StatusCodes.Status502BadGateway,
+                    "The game's telemetry port is not known yet (the game is down or restarting)").ExecuteAsync(context);
+                return;
+            }
+
+            var error = await forwarder.SendAsync(context, $"http://127.0.0.1:{port}/", invoker, config, HttpTransformer.Default);
             if (error != ForwarderError.None && !context.Response.HasStarted)
             {
                 await ApiProblems.Create(StatusCodes.Status502BadGateway,
