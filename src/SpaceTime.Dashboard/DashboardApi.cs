@@ -11,8 +11,10 @@ public static class DashboardApi
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app, DashboardPages pages)
     {
         var assets = new DashboardAssets(pages);
+        // /web/ opens the host's own page.
+        var home = pages.HasFlag(DashboardPages.Operations) ? "index.html" : "scene_manager.html";
         var web = app.MapGroup("/web").WithTags("Dashboard").AllowAnonymous().ExcludeFromDescription();
-        web.MapGet("/{**file}", (string? file, HttpContext context) => Serve(assets, string.IsNullOrEmpty(file) ? "index.html" : file, context));
+        web.MapGet("/{**file}", (string? file, HttpContext context) => Serve(assets, string.IsNullOrEmpty(file) ? home : file, context));
         if (pages.HasFlag(DashboardPages.Operations))
         {
             app.MapGet("/", (HttpContext context) => Serve(assets, "index.html", context)).WithTags("Dashboard").AllowAnonymous().ExcludeFromDescription();

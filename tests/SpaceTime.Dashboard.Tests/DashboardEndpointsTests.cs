@@ -22,6 +22,8 @@ public sealed class DashboardEndpointsTests(SpacetimeUp up) : IClassFixture<Spac
     [InlineData("manager", "/web/vendor/uplot/uPlot.iife.min.js")]
     [InlineData("manager", "/godot/web/scene_manager.html")]
     [InlineData("manager", "/godot/web/js/scene_manager.js")]
+    [InlineData("manager", "/godot/web/")]
+    [InlineData("game", "/web/")]
     [InlineData("game", "/web/scene_manager.html")]
     [InlineData("game", "/web/css/dashboard.css")]
     public async Task Page_NoToken_ServedWithTheSecurityHeaders(string host, string path)
