@@ -174,6 +174,36 @@ public sealed class SceneManagerPageTests(SpacetimeUp up, Chromium chromium) : I
         Assert.Empty(watched.Problems);
     }
 
+    [Fact]
+    public async Task SceneManager_LoadFromTheListAndMoveForward_SceneLoadsAndThePlayerMoves()
+    {
+        await up.WaitForReadyAsync(TimeSpan.FromSeconds(60));
+        await using var watched = await chromium.NewPageAsync();
+        var page = watched.Page;
+        await page.GotoAsync($"{up.ManagerUrl}/godot/web/");
+        await watched.SignInAsync(up.DeveloperToken);
+        var before = (await up.GetJsonAsync("/godot/scene/history?limit=1")).GetProperty("total").GetInt64();
+
+        await page.Locator("#scene-list li", new() { HasText = "res://vr_main.tscn" }).GetByRole(AriaRole.Button, new() { Name = "Load" }).ClickAsync();
+
+        await Expect(page.Locator("#scene-result")).ToContainTextAsync("Loaded VRMain");
+        Assert.Equal(before + 1, (await up.GetJsonAsync("/godot/scene/history?limit=1")).GetProperty("total").GetInt64());
+        var start = (await up.GetJsonAsync("/godot/state/player")).GetProperty("position").GetProperty("z").GetDouble();
+
+        await page.Locator("[data-move=forward]").ClickAsync();
+
+        await Expect(page.Locator("#scene-result")).ToContainTextAsync("Moving; now at");
+        // Forward is -Z at yaw 0: the player walks 2 m/s for 0.5 s, then stops.
+        var moved = await Poll.UntilAsync(
+            () => up.GetJsonAsync("/godot/state/player"),
+            p => p.GetProperty("position").GetProperty("z").GetDouble() < start - 0.5 && p.GetProperty("velocity").GetProperty("z").GetDouble() == 0,
+            "the player to walk forward and stop",
+            TimeSpan.FromSeconds(10));
+        var z = moved.GetProperty("position").GetProperty("z").GetDouble().ToString("0.00", CultureInfo.InvariantCulture);
+        await Expect(page.Locator("#player-position")).ToContainTextAsync($", {z})");
+        Assert.Empty(watched.Problems);
+    }
+
     [Theory]
     [InlineData(1280, 800, "desktop")]
     [InlineData(375, 812, "phone")]
