@@ -9,12 +9,13 @@ cd "$(dirname "$0")"
 #   socat       -> serves clangd (a real language server) over TCP for the editor-bridge tests
 #   clangd      -> that language server
 #   gnupg       -> gpg, which must accept the release packages' OpenPGP signatures and keys
+#   chromium    -> the real browser the dashboard tests drive headless (Playwright launches it; it downloads none)
 # and the validators of the deployment kit (deploy/, tests/SpaceTime.Deploy.Tests), each run for real:
 #   prometheus-alertmanager (amtool, and the Alertmanager that delivers a test alert), prometheus-node-exporter, nginx-light, supervisor, systemd (systemd-analyze), logrotate, shellcheck,
 #   yamllint, docker-compose, python3-jsonschema + python3-yaml (compose and Helm schemas), openssl (test
 #   certificates), sqlite3 and curl (backup, smoke and deploy scripts)
 #   redis-server -> a real Redis per test for the shared security state (REDIS_URL), started on a free port by the tests
-APT_PACKAGES=(prometheus socat clangd gnupg prometheus-alertmanager prometheus-node-exporter nginx-light supervisor systemd logrotate shellcheck yamllint
+APT_PACKAGES=(prometheus socat clangd gnupg chromium prometheus-alertmanager prometheus-node-exporter nginx-light supervisor systemd logrotate shellcheck yamllint
   docker-compose python3-jsonschema python3-yaml openssl sqlite3 curl redis-server)
 
 # npm validators, pinned, installed into .tools/node_modules (git-ignored; the tests look there, or in $SPACETIME_TOOLS_DIR).

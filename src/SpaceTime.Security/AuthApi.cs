@@ -32,6 +32,9 @@ public sealed record AuthStatusResponse(
     int MaxConcurrentSessions,
     bool StaticTokenConfigured);
 
+/// <summary>Who the caller is: what a page needs to enable only the controls the caller's role may use.</summary>
+public sealed record WhoAmIResponse(bool AuthRequired, string Subject, string Role, IReadOnlyList<string> Permissions, DateTimeOffset? ExpiresAt);
+
 /// <summary>Token lifecycle: <c>/auth/token</c>, <c>/auth/refresh</c>, <c>/auth/revoke</c>, <c>/auth/rotate</c>, <c>/auth/status</c>.</summary>
 public static class AuthApi
 {
@@ -43,7 +46,22 @@ public static class AuthApi
         auth.MapPost("/revoke", Revoke).RequirePermission(Permissions.HealthRead);
         auth.MapPost("/rotate", Rotate).RequirePermission(Permissions.AuthManage);
         auth.MapGet("/status", Status).RequirePermission(Permissions.HealthRead);
+        return app.MapWhoAmIApi();
+    }
+
+    /// <summary><c>GET /auth/whoami</c> alone, for hosts that do not issue tokens (the manager).</summary>
+    public static IEndpointRouteBuilder MapWhoAmIApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/auth/whoami", WhoAmI).WithTags("Auth").RequirePermission(Permissions.HealthRead);
         return app;
+    }
+
+    public static Ok<WhoAmIResponse> WhoAmI(ClaimsPrincipal user, SecuritySettings settings)
+    {
+        var claims = CurrentClaims(user);
+        var permissions = Permissions.MinimumRole.Keys.Where(p => Permissions.Allows(claims.Role, p)).Order(StringComparer.Ordinal).ToList();
+        var expires = claims.ExpiresAt == long.MaxValue ? (DateTimeOffset?)null : claims.Expires;
+        return TypedResults.Ok(new WhoAmIResponse(settings.Authentication.Enabled, claims.Subject, claims.Role, permissions, expires));
     }
 
     public static Results<Ok<TokenResponse>, ProblemHttpResult> IssueToken(

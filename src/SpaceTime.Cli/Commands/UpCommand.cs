@@ -96,12 +96,13 @@ internal static class UpCommand
             : options.AutoLoadScene
                 ? $"SpaceTime is up: {Path.GetFileNameWithoutExtension(options.ScenePath)} loaded, player spawned."
                 : "SpaceTime is up: the game API answers (scene auto-load off).");
+        Console.WriteLine($"  Dashboard  {manager}/ (open it in a browser; scene manager: {manager}/godot/web/scene_manager.html)");
         Console.WriteLine($"  Health     {manager}/health");
         Console.WriteLine($"  Status     {manager}/status");
         Console.WriteLine($"  Logs       {manager}/logs?tail=100");
         Console.WriteLine($"  Metrics    {manager}/metrics");
         Console.WriteLine($"  Game API   {manager}/godot/status (proxied; direct: http://127.0.0.1:{options.GodotPort})");
-        Console.WriteLine("Every endpoint but /health and /livez needs a bearer token. Get one with:");
+        Console.WriteLine("Every endpoint but /health, /livez and the dashboard's pages needs a bearer token. Get one with:");
         Console.WriteLine($"  spacetime token issue --role developer --data-dir {options.DataDir}");
         Console.WriteLine("Press Ctrl+C to stop.");
     }

@@ -57,6 +57,13 @@ public sealed class GameWorld(float gravity, TimeProvider time) : ISimulationSte
             p.Yaw * 180f / MathF.PI, _spawnedAt, p.SpawnPosition, p.Respawns);
     }
 
+    public MapState GetMapState() => new(
+        _scene is not null,
+        _scene?.ResourcePath,
+        _colliders.Boxes,
+        Player?.SpawnPosition,
+        Player is { } p ? new PlayerMarker(p.Position, p.Yaw * 180f / MathF.PI, p.Spawned) : null);
+
     public VrState GetVrState() =>
         new(false, false, "desktop", Player?.HeadsetPose, Player?.LeftControllerPose, Player?.RightControllerPose);
 

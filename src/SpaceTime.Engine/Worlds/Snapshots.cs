@@ -1,5 +1,6 @@
 using System.Numerics;
 using SpaceTime.Engine.Players;
+using SpaceTime.Engine.Spatial;
 
 namespace SpaceTime.Engine.Worlds;
 
@@ -48,3 +49,14 @@ public sealed record NodeDump(
     Vector3? GlobalPosition,
     Vector3? GlobalRotationDeg,
     IReadOnlyList<NodeDump> Children);
+
+/// <summary>What a top-down map of the active scene needs: its static colliders, the spawn point and the player.</summary>
+/// <param name="Loaded">Whether a scene is active.</param>
+/// <param name="Path">The active scene's path.</param>
+/// <param name="Colliders">World-space boxes the player collides with.</param>
+/// <param name="SpawnPoint">Where the player spawns, when the scene has one.</param>
+/// <param name="Player">The player's position and heading, when the scene has a player.</param>
+public sealed record MapState(bool Loaded, string? Path, IReadOnlyList<Aabb> Colliders, Vector3? SpawnPoint, PlayerMarker? Player);
+
+/// <summary>The player on a map: position and yaw in degrees (0 faces -Z, positive turns left, as in Godot).</summary>
+public sealed record PlayerMarker(Vector3 Position, float YawDegrees, bool Spawned);

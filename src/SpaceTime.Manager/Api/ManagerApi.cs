@@ -16,7 +16,11 @@ public sealed record ManagerStatusResponse(
     IReadOnlyList<ChildExitRecord> RestartHistory,
     ChildExitRecord? LastExit,
     string? FailureReason,
-    string? DegradedReason);
+    string? DegradedReason,
+    IReadOnlyList<LifecycleTransitionResponse> LifecycleHistory);
+
+/// <summary>One lifecycle change, oldest first in <c>lifecycle_history</c>.</summary>
+public sealed record LifecycleTransitionResponse(string From, string To, DateTimeOffset At, string Reason);
 
 public sealed record ControlResponse(string Status, string State, string Message);
 
@@ -65,7 +69,8 @@ public static class ManagerApi
     {
         var s = supervisor.GetStatus();
         return TypedResults.Ok(new ManagerStatusResponse(s.State.ToWireName(), s.StateSince, s.Pid, s.StartedAt,
-            s.Uptime?.TotalSeconds is { } up ? Math.Round(up, 3) : null, s.RestartCount, s.RestartHistory, s.LastExit, s.FailureReason, s.DegradedReason));
+            s.Uptime?.TotalSeconds is { } up ? Math.Round(up, 3) : null, s.RestartCount, s.RestartHistory, s.LastExit, s.FailureReason, s.DegradedReason,
+            [.. s.Transitions.Select(t => new LifecycleTransitionResponse(t.From.ToWireName(), t.To.ToWireName(), t.At, t.Reason))]));
     }
 
     public static async Task<Results<Ok<ControlResponse>, Conflict<ControlResponse>>> Start(GameSupervisor supervisor, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ public sealed record GameScene(bool Loaded, string? Name, string? Path);
 public sealed record GamePlayer(bool Exists, bool Spawned);
 
 /// <summary>The parts of the game's <c>GET /status</c> the manager uses.</summary>
-public sealed record GameStatus(string Status, string? Version, double UptimeSeconds, GameScene Scene, GamePlayer Player, bool OverallReady);
+public sealed record GameStatus(string Status, string? Version, double UptimeSeconds, GameScene Scene, GamePlayer Player, bool OverallReady, int? TelemetryPort = null);
 
 /// <summary>The outcome of <c>POST /scene</c>: loaded, or the status and problem detail the game gave (no status when unreachable).</summary>
 public sealed record SceneLoadResult(bool Loaded, int? StatusCode, string? Scene, string? SceneName, string? Error);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
+using SpaceTime.Dashboard;
 using SpaceTime.Manager.Api;
 using SpaceTime.Manager.Logging;
 using SpaceTime.Manager.Proxy;
@@ -32,6 +33,8 @@ public static partial class ManagerServer
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // The forwarder logs two lines per proxied request at Information, which would bury the game's own lines in /logs.
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         var dataDir = Path.GetFullPath(options.DataDir ?? DataDirectory.Default);
@@ -102,7 +105,10 @@ public static partial class ManagerServer
         app.UseSpaceTimeSecurity(GameProxy.PathPrefix);
         app.MapManagerApi();
         app.MapBansApi();
+        app.MapWhoAmIApi();
         app.MapGameProxy(options.GodotPort, proxySecret);
+        app.MapTelemetryProxy(options.TelemetryPort);
+        app.MapDashboard(DashboardPages.Operations);
         try
         {
             await app.StartAsync(cancellationToken);

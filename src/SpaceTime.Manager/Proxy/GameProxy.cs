@@ -37,7 +37,7 @@ public static class GameProxy
         var transformer = new ClientForwardingTransformer(proxySecret);
         var config = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(30) };
 
-        app.Map("/godot/{**path}", async (HttpContext context, IHttpForwarder forwarder) =>
+        async Task Forward(HttpContext context, IHttpForwarder forwarder)
         {
             var original = context.Request.Path;
             context.Request.Path = "/" + (context.Request.RouteValues["path"] as string ?? "");
@@ -60,7 +60,15 @@ public static class GameProxy
             {
                 context.Request.Path = original;
             }
-        }).RequirePermission(Permissions.HealthRead).WithTags("Proxy");
+        }
+
+        app.Map("/godot/{**path}", Forward).RequirePermission(Permissions.HealthRead).WithTags("Proxy");
+        // The game's dashboard page and its assets hold no data: served without a token, like on the game itself.
+        app.MapGet("/godot/web/{**path}", (HttpContext context, IHttpForwarder forwarder) =>
+        {
+            context.Request.RouteValues["path"] = "web/" + (context.Request.RouteValues["path"] as string ?? "");
+            return Forward(context, forwarder);
+        }).AllowAnonymous().WithTags("Proxy").ExcludeFromDescription();
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SpaceTime.Dashboard;
 using SpaceTime.Security.Http;
 using SpaceTime.Engine.Worlds;
 using SpaceTime.Runtime.Health;
@@ -153,6 +154,7 @@ public static class RuntimeHostingExtensions
         app.MapBansApi();
         app.MapWhitelistApi();
         app.MapMetricsApi();
+        app.MapDashboard(DashboardPages.SceneManager);
         return app;
     }
 }

@@ -39,6 +39,24 @@ public sealed record VrJson(
 
 public sealed record SceneSummaryJson(bool Loaded, string? Name, string? Path, string? RootType, int NodeCount, DateTimeOffset? LoadedAt, double? LoadDurationMs);
 
+public sealed record BoxJson(Vec3 Min, Vec3 Max);
+
+public sealed record MapPlayerJson(Vec3 Position, double YawDegrees, bool Spawned);
+
+/// <summary>A top-down map of the active scene: static collider boxes, their bounds, the spawn point and the player.</summary>
+public sealed record MapJson(bool Loaded, string? ScenePath, IReadOnlyList<BoxJson> Colliders, BoxJson? Bounds, Vec3? SpawnPoint, MapPlayerJson? Player)
+{
+    public static MapJson From(MapState m)
+    {
+        var boxes = m.Colliders.Select(b => new BoxJson(Vec3.From(b.Min), Vec3.From(b.Max))).ToList();
+        BoxJson? bounds = m.Colliders.Count == 0 ? null : new BoxJson(
+            Vec3.From(m.Colliders.Select(b => b.Min).Aggregate(System.Numerics.Vector3.Min)),
+            Vec3.From(m.Colliders.Select(b => b.Max).Aggregate(System.Numerics.Vector3.Max)));
+        var player = m.Player is { } p ? new MapPlayerJson(Vec3.From(p.Position), Vec3.Clean(p.YawDegrees, 3), p.Spawned) : null;
+        return new MapJson(m.Loaded, m.Path, boxes, bounds, Vec3.From(m.SpawnPoint), player);
+    }
+}
+
 /// <summary>The legacy <c>/state/scene</c> shape (timestamp, fps, vr_main found/not_found, player) plus the scene summary.</summary>
 public sealed record SceneStateJson(DateTimeOffset Timestamp, double Fps, string VrMain, SceneSummaryJson Scene, PlayerJson Player);
 
@@ -51,6 +69,7 @@ public static class StateApi
         state.MapGet("/scene", GetSceneState);
         state.MapGet("/player", GetPlayer);
         state.MapGet("/vr", GetVr);
+        state.MapGet("/map", GetMap);
         return app;
     }
 
@@ -65,6 +84,9 @@ public static class StateApi
 
     public static async Task<Ok<PlayerJson>> GetPlayer(HeadlessGame game, CancellationToken cancellationToken) =>
         TypedResults.Ok(PlayerJson.From(await game.ReadAsync(w => w.GetPlayerState(), cancellationToken)));
+
+    public static async Task<Ok<MapJson>> GetMap(HeadlessGame game, CancellationToken cancellationToken) =>
+        TypedResults.Ok(MapJson.From(await game.ReadAsync(w => w.GetMapState(), cancellationToken)));
 
     public static async Task<Ok<VrJson>> GetVr(HeadlessGame game, CancellationToken cancellationToken) =>
         TypedResults.Ok(VrJson.From(await game.ReadAsync(w => w.GetVrState(), cancellationToken)));

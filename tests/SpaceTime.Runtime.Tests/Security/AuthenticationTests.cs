@@ -276,7 +276,7 @@ public sealed class AuthenticationTests(RuntimeApiFixture runtime) : IClassFixtu
         string[] endpoints =
         [
             "/health", "/status", "/scene", "/scenes", "/scene/history", "/scene/dump", "/state/scene", "/state/player", "/state/vr",
-            "/performance", "/performance/metrics", "/auth/status", "/admin/whitelist", "/openapi/v1.json", "/no-such-endpoint",
+            "/state/map", "/performance", "/performance/metrics", "/auth/status", "/auth/whoami", "/web/scene_manager.html", "/admin/whitelist", "/openapi/v1.json", "/no-such-endpoint",
         ];
         var keyFile = await File.ReadAllTextAsync(Tokens.Keys.FilePath, TestContext.Current.CancellationToken);
 

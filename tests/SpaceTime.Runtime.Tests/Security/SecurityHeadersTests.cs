@@ -15,6 +15,8 @@ public sealed class SecurityHeadersTests(RuntimeApiFixture runtime) : IClassFixt
     public static TheoryData<string, string, bool, int> Responses => new()
     {
         { "GET", "/health", false, 200 },
+        { "GET", "/web/scene_manager.html", false, 200 },
+        { "GET", "/web/missing.html", false, 404 },
         { "GET", "/scene", false, 401 },
         { "GET", "/no-such-endpoint", true, 404 },
         { "GET", "/status", true, 200 },

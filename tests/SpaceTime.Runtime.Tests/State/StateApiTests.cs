@@ -30,6 +30,31 @@ public sealed class StateApiTests(RuntimeApiFixture runtime) : IClassFixture<Run
     }
 
     [Fact]
+    public async Task GetStateMap_MainScene_ReturnsCollidersSpawnPointAndPlayer()
+    {
+        await RuntimeApiFixture.WaitForPlayerSpawnedAsync(_client);
+
+        var map = await _client.GetJsonAsync("/state/map");
+
+        Assert.True(map.GetProperty("loaded").GetBoolean());
+        Assert.Equal(RuntimeApiFixture.MainScene, map.Str("scene_path"));
+        var colliders = map.GetProperty("colliders").EnumerateArray().ToList();
+        Assert.NotEmpty(colliders);
+        // The deck: a 40 m square whose top is the floor (y = 0).
+        Assert.Contains(colliders, b => b.GetProperty("min").Num("x") == -20 && b.GetProperty("max").Num("x") == 20 && b.GetProperty("max").Num("y") == 0);
+        Assert.All(colliders, b => Assert.True(b.GetProperty("min").Num("x") <= b.GetProperty("max").Num("x")));
+        var bounds = map.GetProperty("bounds");
+        Assert.Equal(-20, bounds.GetProperty("min").Num("x"));
+        Assert.Equal(20, bounds.GetProperty("max").Num("z"));
+        var spawn = map.GetProperty("spawn_point");
+        Assert.Equal((0.0, 2.0), (spawn.Num("x"), spawn.Num("z")));
+        var player = map.GetProperty("player");
+        Assert.Equal(2, player.GetProperty("position").Num("z"), 3);
+        Assert.Equal(0, player.Num("yaw_degrees"), 3);
+        Assert.True(player.GetProperty("spawned").GetBoolean());
+    }
+
+    [Fact]
     public async Task GetStateScene_MainScene_ReturnsLegacyShape()
     {
         await RuntimeApiFixture.WaitForPlayerSpawnedAsync(_client);

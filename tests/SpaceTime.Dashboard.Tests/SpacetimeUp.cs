@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace SpaceTime.Dashboard.Tests;
+
+/// <summary>
+/// A real <c>spacetime up</c> (the manager supervising the game runtime) on free loopback ports with a private data
+/// dir, and tokens of each role issued by the game's own <c>POST /auth/token</c>. The game's telemetry takes a free
+/// port (<c>--telemetry-port 0</c>), which the manager's <c>/telemetry</c> proxy learns from the game's <c>/status</c>.
+/// </summary>
+public sealed class SpacetimeUp : IAsyncLifetime
+{
+    /// <summary>The static admin token the processes accept (API_TOKEN).</summary>
+    public const string AdminToken = "dashboard-test-admin-token-7c1e9a4f2b8d5e0a3c6f9b2d";
+
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"spacetime-dashboard-{Guid.NewGuid():N}");
+    private Process? _process;
+
+    public int ManagerPort { get; } = FreePort();
+
+    public int GamePort { get; private set; }
+
+    public string ManagerUrl => $"http://127.0.0.1:{ManagerPort}";
+
+    public string GameUrl => $"http://127.0.0.1:{GamePort}";
+
+    public string ReadOnlyToken { get; private set; } = "";
+
+    public string DeveloperToken { get; private set; } = "";
+
+    public string Output => string.Join('\n', _output);
+
+    public HttpClient Manager { get; private set; } = new();
+
+    public async ValueTask InitializeAsync()
+    {
+        GamePort = FreePort();
+        Directory.CreateDirectory(_dataDir);
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "spacetime.dll"));
+        foreach (var arg in new[]
+                 {
+                     "up", "--port", $"{ManagerPort}", "--godot-port", $"{GamePort}", "--telemetry-port", "0",
+                     "--discovery-port", "0", "--data-dir", _dataDir,
+                 })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // Settings come from the arguments, not from the machine running the tests.
+        foreach (var name in new[]
+                 {
+                     "HTTP_API_HOST", "HTTP_API_PORT", "GODOT_ENV", "GODOT_PROJECT_PATH", "SPACETIME_DATA_DIR", "SPACETIME_CONFIG_DIR",
+                     "JWT_SECRET_KEY", "AUTH_REQUIRED", "ENABLE_RATE_LIMITING", "GODOT_ENABLE_HTTP_API", "METRICS_TOKEN", "DAP_PORT", "LSP_PORT",
+                     "TELEMETRY_PORT", "DISCOVERY_PORT",
+                 })
+        {
+            info.Environment.Remove(name);
+        }
+
+        info.Environment["API_TOKEN"] = AdminToken;
+        // One signing key for both processes from the start: when each generates its own into a fresh data dir at
+        // the same moment, tokens the game issues can fail at the manager.
+        info.Environment["JWT_SECRET_KEY"] = "dashboard-test-signing-secret-4b7e1d9a2c5f8e3b6d0a9c2f5e8b1d4a";
+        _process = Process.Start(info) ?? throw new InvalidOperationException("could not start spacetime up");
+        _process.OutputDataReceived += (_, e) => Add(e.Data);
+        _process.ErrorDataReceived += (_, e) => Add(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        Manager = Client(AdminToken);
+        await WaitForReadyAsync(TimeSpan.FromSeconds(90));
+        ReadOnlyToken = await IssueAsync("readonly");
+        DeveloperToken = await IssueAsync("developer");
+    }
+
+    public HttpClient Client(string token)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(ManagerUrl), Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Polls the manager's /status until the lifecycle is READY.</summary>
+    public async Task<JsonElement> WaitForReadyAsync(TimeSpan timeout)
+    {
+        return await Poll.UntilAsync(
+            async () =>
+            {
+                if (_process is { HasExited: true })
+                {
+                    Assert.Fail($"spacetime up exited ({_process.ExitCode}):\n{Output}");
+                }
+
+                using var response = await Manager.GetAsync("/status");
+                return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : default;
+            },
+            s => s.ValueKind == JsonValueKind.Object && s.GetProperty("state").GetString() == "READY",
+            "the lifecycle to reach READY",
+            timeout);
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await Manager.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private async Task<string> IssueAsync(string role)
+    {
+        using var response = await Manager.PostAsJsonAsync("/godot/auth/token", new { subject = $"dashboard-{role}", role, ttl = "1h" });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Manager.Dispose();
+        if (_process is { HasExited: false })
+        {
+            // SIGTERM: the manager stops the game's process group and exits.
+            using (var term = Process.Start("kill", ["-TERM", $"{_process.Id}"]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private void Add(string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
