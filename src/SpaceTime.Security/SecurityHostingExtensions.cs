@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using SpaceTime.Security.Audit;
 using SpaceTime.Security.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SpaceTime.Security.RateLimiting;
+using SpaceTime.Security.Storage;
 using SpaceTime.Security.Tokens;
 
 namespace SpaceTime.Security;
@@ -26,9 +28,12 @@ public static class SecurityHostingExtensions
         var services = builder.Services;
         services.AddSingleton(settings);
         services.AddSingleton(new SecurityContext(settings));
+        services.TryAddSingleton(sp => new StorageHealth(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(_ => InstanceIdentity.Resolve(dataDir, configuration[InstanceIdentity.EnvironmentVariable]));
         services.AddSingleton(sp => new AuditLog(
             Path.IsPathRooted(settings.Audit.Path) ? settings.Audit.Path : Path.Combine(dataDir, settings.Audit.Path),
-            settings.Audit.Enabled, settings.Audit.MaxFileSizeMb, settings.Audit.RetentionDays, sp.GetRequiredService<TimeProvider>()));
+            settings.Audit.Enabled, settings.Audit.MaxFileSizeMb, settings.Audit.RetentionDays, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<InstanceIdentity>().Id, sp.GetRequiredService<StorageHealth>()));
         services.AddSingleton(sp => new TokenService(dataDir, settings.Authentication, sp.GetRequiredService<TimeProvider>()));
         return settings;
     }

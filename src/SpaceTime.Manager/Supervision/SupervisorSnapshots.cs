@@ -21,7 +21,12 @@ public sealed record HealthSnapshot(
     /// <summary>Names the answering server, as the documents' health clients expect.</summary>
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
     public string Server => "spacetime-manager";
+
+    /// <summary>The data dir's storage as this manager's writes find it: "pass", or "fail" with the problem.</summary>
+    public StorageHealthJson? Storage { get; init; }
 }
+
+public sealed record StorageHealthJson(string Status, string? Store, string? Problem);
 
 /// <summary>One run of the game that ended: how, and what the supervisor did next.</summary>
 /// <param name="Pid">The pid (and process group) of the run.</param>

@@ -63,7 +63,7 @@ public static class RuntimeHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RuntimeClock>();
         services.TryAddSingleton(sp => HeadlessGame.Open(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value.ProjectPath, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<SceneHistoryStore>();
+        services.TryAddSingleton<ISceneHistory>(sp => new SceneHistoryStore(sp.GetRequiredService<IOptions<RuntimeOptions>>(), sp.GetRequiredService<SpaceTime.Security.Storage.StorageHealth>()));
         services.AddHostedService<GameService>();
         services.AddHostedService<ManagerWatch>();
 
@@ -88,6 +88,7 @@ public static class RuntimeHostingExtensions
 
         var services = builder.Services;
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.AddLegacyFields);
+        services.AddExceptionHandler<SpaceTime.Security.Storage.StorageProblemHandler>();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -135,8 +136,9 @@ public static class RuntimeHostingExtensions
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
-            // A client's bad request is answered with a 400, not logged as a server error.
-            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+            // A client's bad request is answered with a 400, not logged as a server error; a storage fault is
+            // answered 503 by StorageProblemHandler and logged once by the store that failed.
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException or SpaceTime.Security.Storage.StorageUnavailableException,
         });
         app.UseStatusCodePages();
         app.UseRequestMetrics();
