@@ -35,7 +35,19 @@ public sealed record StatusResponse(
     EditorConnectionStatus? DebugAdapter,
     EditorConnectionStatus? LanguageServer,
     bool EditorBridge,
-    bool OverallReady);
+    bool OverallReady)
+{
+    /// <summary>This instance (stable per data dir, or <c>SPACETIME_INSTANCE_ID</c>); also in history, audit and discovery.</summary>
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public string? InstanceId { get; init; }
+
+    /// <summary>Which backends keep the shared state and the records.</summary>
+    public StorageJson? Storage { get; init; }
+}
+
+/// <param name="State">"embedded" (the data dir) or "redis".</param>
+/// <param name="Records">"sqlite" (the data dir) or "postgresql".</param>
+public sealed record StorageJson(string State, string Records);
 
 public sealed record DiscoveryJson(bool Enabled, int Port, string InstanceId, long Announcements);
 
@@ -47,7 +59,9 @@ public readonly record struct StatusServices(
     IServer Server,
     TelemetryServer Telemetry,
     DiscoveryAnnouncer Discovery,
-    EditorBridgeService Bridge);
+    EditorBridgeService Bridge,
+    SpaceTime.Runtime.Scenes.ISceneHistory History,
+    Microsoft.Extensions.Configuration.IConfiguration Configuration);
 
 /// <summary><c>GET /status</c>: what this runtime is and what it is doing. Never carries a secret.</summary>
 public static class StatusApi
@@ -91,8 +105,16 @@ public static class StatusApi
             bridge.DebugAdapter,
             bridge.LanguageServer,
             bridge.Enabled,
-            bridge.OverallReady));
+            bridge.OverallReady)
+        {
+            InstanceId = services.Discovery.InstanceId,
+            Storage = new StorageJson(StateBackend(services.Configuration), services.History.Backend),
+        });
     }
+
+    /// <summary>"redis" when Redis is configured (REDIS_URL or REDIS_HOST), otherwise "embedded".</summary>
+    public static string StateBackend(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["REDIS_URL"]) || !string.IsNullOrWhiteSpace(configuration["REDIS_HOST"]) ? "redis" : "embedded";
 
     /// <summary>The port Kestrel actually bound (after any fallback); null under a test server.</summary>
     public static int? ListeningPort(IServer server) =>

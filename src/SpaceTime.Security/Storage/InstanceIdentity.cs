@@ -30,7 +30,7 @@ public sealed class InstanceIdentity
         }
 
         var id = $"{Environment.MachineName.ToLowerInvariant()}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
-        var temp = $"{file}.{Environment.ProcessId}.tmp";
+        var temp = $"{file}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         File.WriteAllText(temp, id + "\n");
         try
         {
