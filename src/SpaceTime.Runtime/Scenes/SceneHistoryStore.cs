@@ -58,6 +58,17 @@ public sealed class SceneHistoryStore : ISceneHistory
         try
         {
             using var connection = Open();
+            // Checked before anything is written, so a damaged file is left exactly as it was found.
+            using (var check = connection.CreateCommand())
+            {
+                check.CommandText = "PRAGMA quick_check";
+                var verdict = check.ExecuteScalar() as string;
+                if (verdict != "ok")
+                {
+                    throw Damaged(DatabasePath, $"integrity check: {verdict?.ReplaceLineEndings(" ")}", null);
+                }
+            }
+
             using var command = connection.CreateCommand();
             command.CommandText = """
                 PRAGMA journal_mode = WAL;
@@ -73,13 +84,6 @@ public sealed class SceneHistoryStore : ISceneHistory
                 """;
             command.ExecuteNonQuery();
             AddInstanceColumn(connection);
-            var check = connection.CreateCommand();
-            check.CommandText = "PRAGMA quick_check";
-            var verdict = check.ExecuteScalar() as string;
-            if (verdict != "ok")
-            {
-                throw Damaged(DatabasePath, $"integrity check: {verdict}", null);
-            }
         }
         catch (SqliteException e) when (e.SqliteErrorCode is 11 or 26)
         {
@@ -116,7 +120,7 @@ public sealed class SceneHistoryStore : ISceneHistory
             throw new StorageUnavailableException(StoreName, StorageUnavailableException.Describe(e), e);
         }
 
-        _storage?.Succeeded();
+        _storage?.Succeeded(StoreName);
     }
 
     public IReadOnlyList<SceneHistoryEntry> Recent(int limit)

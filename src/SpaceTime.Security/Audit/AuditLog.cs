@@ -134,7 +134,7 @@ public sealed class AuditLog : IDisposable
             }
         }
 
-        _storage?.Succeeded();
+        _storage?.Succeeded(StoreName);
         Interlocked.Increment(ref _written);
         Forwarder?.Forward(record);
     }

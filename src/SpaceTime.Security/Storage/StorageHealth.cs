@@ -5,13 +5,15 @@ public sealed record StorageState(bool Healthy, string? Store, string? Problem, 
 
 /// <summary>
 /// Whether records can be made durable. Every store reports its writes here: a failed write marks storage failed
-/// (health says <c>storage: fail</c>), the next successful write clears it. While it is failed, <see cref="Probe"/>
+/// (health says <c>storage: fail</c>), the next successful write to that store clears it. While it is failed, <see cref="Probe"/>
 /// tries a small write in the data dir, so health recovers by itself when space returns even if no request writes.
 /// </summary>
 public sealed class StorageHealth(TimeProvider time)
 {
     /// <summary>Seconds a client should wait before retrying a write refused for storage.</summary>
     public const int RetryAfterSeconds = 5;
+
+    private const int ProbeBytes = 256 * 1024;
 
     private StorageState _state = new(true, null, null, null);
 
@@ -26,13 +28,19 @@ public sealed class StorageHealth(TimeProvider time)
         }
     }
 
-    public void Succeeded()
+    /// <summary>
+    /// A write to <paramref name="store"/> succeeded: clears a failure of that store only (a record that fitted
+    /// into a file's last block says nothing about the database next to it).
+    /// </summary>
+    public void Succeeded(string store)
     {
-        if (!Current.Healthy)
+        if (!Current.Healthy && Current.Store == store)
         {
-            Volatile.Write(ref _state, new StorageState(true, null, null, null));
+            Clear();
         }
     }
+
+    private void Clear() => Volatile.Write(ref _state, new StorageState(true, null, null, null));
 
     /// <summary>
     /// Writes and removes a small file in <paramref name="folder"/> while storage is failed (or always, with
@@ -50,15 +58,19 @@ public sealed class StorageHealth(TimeProvider time)
         {
             using (var stream = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                // No fsync: the file system reserves the space at write (ENOSPC here), which is what is asked.
-                stream.Write(new byte[16 * 1024]);
+                // Enough room for a WAL checkpoint and some records, not just one block: a few free kilobytes must
+                // not declare a full disk healthy. No fsync: the file system reserves space at write (ENOSPC here).
+                stream.Write(new byte[ProbeBytes]);
             }
 
-            Succeeded();
+            Clear();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Failed("data dir", e);
+            if (Current.Healthy)
+            {
+                Failed("data dir", e);
+            }
         }
         finally
         {
