@@ -57,7 +57,7 @@ public sealed partial class ComposeTests
     {
         var services = Yaml.Load(ComposeFile)["services"]!.AsObject();
 
-        Assert.Equal(["spacetime", "nginx", "prometheus", "alertmanager", "grafana", "redis"], services.Select(s => s.Key));
+        Assert.Equal(["spacetime", "nginx", "prometheus", "alertmanager", "grafana", "redis", "postgres"], services.Select(s => s.Key));
         Assert.Equal(["nginx"], services.Where(s => s.Value!["ports"] is not null).Select(s => s.Key));
         Assert.Equal("true", Yaml.Load(ComposeFile)["networks"]!["internal"]!["internal"]!.GetValue<string>());
         foreach (var (name, service) in services)
