@@ -60,7 +60,7 @@ public sealed class SharedAuditTrailTests
         Assert.Equal(acknowledged.Count, loads);
         // Both processes wrote to the one trail, each naming its instance.
         Assert.All(records, r => Assert.False(string.IsNullOrEmpty(r.GetProperty("instance_id").GetString())));
-        TestContext.Current.SendDiagnosticMessage($"{acknowledged.Count} loads acknowledged, {loads} SCENE_LOAD records, {records.Count} audit lines");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{acknowledged.Count} loads acknowledged, {loads} SCENE_LOAD records, {records.Count} audit lines");
     }
 
     /// <summary>Every line of every audit file, parsed: a torn line fails the test here.</summary>
