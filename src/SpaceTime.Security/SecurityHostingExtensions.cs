@@ -2,8 +2,10 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using SpaceTime.Security.Audit;
 using SpaceTime.Security.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SpaceTime.Security.RateLimiting;
 using SpaceTime.Security.State;
+using SpaceTime.Security.Storage;
 using SpaceTime.Security.Tokens;
 
 namespace SpaceTime.Security;
@@ -27,9 +29,12 @@ public static class SecurityHostingExtensions
         var services = builder.Services;
         services.AddSingleton(settings);
         services.AddSingleton(new SecurityContext(settings));
+        services.TryAddSingleton(sp => new StorageHealth(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(_ => InstanceIdentity.Resolve(dataDir, configuration[InstanceIdentity.EnvironmentVariable]));
         services.AddSingleton(sp => new AuditLog(
             Path.IsPathRooted(settings.Audit.Path) ? settings.Audit.Path : Path.Combine(dataDir, settings.Audit.Path),
-            settings.Audit.Enabled, settings.Audit.MaxFileSizeMb, settings.Audit.RetentionDays, sp.GetRequiredService<TimeProvider>()));
+            settings.Audit.Enabled, settings.Audit.MaxFileSizeMb, settings.Audit.RetentionDays, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<InstanceIdentity>().Id, sp.GetRequiredService<StorageHealth>()));
         // Opened now, so a damaged state file or an unreachable Redis stops start-up with the file or server named.
         var state = SecurityStateStores.Open(dataDir, settings, TimeProvider.System);
         services.AddSingleton<ISecurityStateStore>(sp =>

@@ -43,6 +43,7 @@ internal static class CliErrors
         OptionsValidationException o => string.Join("; ", o.Failures),
         SceneLoadException s => s.Message,
         Packaging.PackagingException p => p.Message,
+        Security.Storage.DamagedStoreException d => d.Message,
         Security.SecurityConfigurationException c => $"invalid configuration: {c.Message}",
         ArgumentException a when a.ParamName is not null => a.Message.Split(" (Parameter")[0],
         IOException io when Runtime.Hosting.RuntimeServer.IsAddressInUse(io) => io.Message,

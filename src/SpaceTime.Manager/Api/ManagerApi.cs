@@ -46,10 +46,23 @@ public static class ManagerApi
         return app;
     }
 
-    /// <summary>200 when healthy, 503 otherwise, with each failing condition in <c>blocking_issues</c>.</summary>
-    public static JsonHttpResult<HealthSnapshot> GetHealth(GameSupervisor supervisor)
+    /// <summary>
+    /// 200 when healthy, 503 otherwise, with each failing condition in <c>blocking_issues</c>; a data dir that cannot
+    /// be written (disk full, read-only) is one of them.
+    /// </summary>
+    public static JsonHttpResult<HealthSnapshot> GetHealth(GameSupervisor supervisor, SpaceTime.Security.Storage.StorageHealth storage, ManagerOptions options)
     {
         var health = supervisor.GetHealth();
+        // The game's own health says when its writes fail; the manager probes the shared data dir itself.
+        var state = storage.Probe(options.DataDir ?? SpaceTime.Security.DataDirectory.Default, always: true);
+        health = state.Healthy
+            ? health with { Storage = new StorageHealthJson("pass", null, null) }
+            : health with
+            {
+                Storage = new StorageHealthJson("fail", state.Store, state.Problem),
+                OverallHealthy = false,
+                BlockingIssues = [.. health.BlockingIssues, $"Storage FAIL: the {state.Store} cannot be written ({state.Problem})"],
+            };
         return TypedResults.Json(health, statusCode: health.OverallHealthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 

@@ -34,11 +34,16 @@ public sealed record HealthSnapshot(
 {
     /// <summary>The documents' verdict: healthy (READY, nothing blocking), degraded (the game runs but is not all there), or unhealthy.</summary>
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
-    public string Server => OverallHealthy ? "healthy" : Lifecycle == LifecycleState.Degraded ? "degraded" : "unhealthy";
+    public string Server => OverallHealthy ? "healthy" : Lifecycle is LifecycleState.Ready or LifecycleState.Degraded ? "degraded" : "unhealthy";
 
     /// <summary>The supervisor's lifecycle state (<c>READY</c>, <c>PLAYER_WAITING</c>, <c>FAILED</c>...).</summary>
     public string State => Lifecycle.ToWireName();
+
+    /// <summary>The data dir's storage as this manager's writes find it: "pass", or "fail" with the problem.</summary>
+    public StorageHealthJson? Storage { get; init; }
 }
+
+public sealed record StorageHealthJson(string Status, string? Store, string? Problem);
 
 /// <summary>One run of the game that ended: how, and what the supervisor did next.</summary>
 /// <param name="Pid">The pid (and process group) of the run.</param>

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using SpaceTime.Engine.Worlds;
@@ -22,9 +21,11 @@ public sealed partial class DiscoveryAnnouncer(
     SecuritySettings security,
     IOptions<RuntimeOptions> options,
     TimeProvider time,
-    ILogger<DiscoveryAnnouncer> logger) : BackgroundService
+    ILogger<DiscoveryAnnouncer> logger,
+    SpaceTime.Security.Storage.InstanceIdentity instance) : BackgroundService
 {
-    public string InstanceId { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+    /// <summary>The instance id also in <c>/status</c>, history and audit records.</summary>
+    public string InstanceId => instance.Id;
 
     /// <summary>The port announcements go to, or 0 when discovery is off.</summary>
     public int Port => options.Value.DiscoveryPort ?? (security.IsProduction ? 0 : DiscoveryAnnouncement.DefaultPort);

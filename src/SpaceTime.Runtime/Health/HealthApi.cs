@@ -26,7 +26,8 @@ public static class HealthApi
     }
 
     public static async Task<JsonHttpResult<HealthResponse>> GetHealth(
-        HeadlessGame game, SceneHistoryStore history, ISecurityStateStore securityState, RuntimeClock clock, TimeProvider time, CancellationToken cancellationToken)
+        HeadlessGame game, ISceneHistory history, SpaceTime.Security.Storage.StorageHealth storage, Microsoft.Extensions.Options.IOptions<RuntimeOptions> options,
+        SpaceTime.Runtime.Records.DatabaseHealth database, ISecurityStateStore securityState, RuntimeClock clock, TimeProvider time, CancellationToken cancellationToken)
     {
         var stats = game.Loop.GetStatistics();
         var checks = new Dictionary<string, HealthCheck>(StringComparer.Ordinal);
@@ -47,14 +48,13 @@ public static class HealthApi
                 : new HealthCheck("warn", $"{stats.AchievedTicksPerSecond:F1} ticks/s is under 90% of {stats.TargetTicksPerSecond}");
         }
 
-        try
+        checks["storage"] = StorageCheck(history, storage, options.Value.DataDir);
+        if (database.Configured)
         {
-            history.Count();
-            checks["storage"] = new HealthCheck("pass", "scene history store reachable");
-        }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
-        {
-            checks["storage"] = new HealthCheck("warn", $"scene history store failed: {e.Message}");
+            // Warn, not fail: loads are still acknowledged (their records wait in the outbox).
+            checks["database"] = database.Problem is { } problem
+                ? new HealthCheck("warn", $"{database.Display} unreachable since {database.Since:O} ({problem}); records wait in the outbox")
+                : new HealthCheck("pass", $"{database.Display} reachable");
         }
 
         if (securityState.Backend == "redis")
@@ -68,5 +68,33 @@ public static class HealthApi
             : checks.Values.Any(c => c.Status == "warn") ? "degraded" : "healthy";
         var body = new HealthResponse(status, time.GetUtcNow(), Math.Round(clock.Uptime.TotalSeconds, 3), checks);
         return TypedResults.Json(body, statusCode: status == "unhealthy" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
+    }
+
+    /// <summary>
+    /// Fail while records cannot be made durable (writes are refused with 503 then); pass again once a write or a
+    /// probe of the data dir succeeds.
+    /// </summary>
+    private static HealthCheck StorageCheck(ISceneHistory history, SpaceTime.Security.Storage.StorageHealth storage, string dataDir)
+    {
+        var state = storage.Probe(Path.GetFullPath(dataDir));
+        if (!state.Healthy)
+        {
+            return new HealthCheck("fail", $"{state.Store} cannot be written since {state.Since:O}: {state.Problem}; writes are refused until it recovers");
+        }
+
+        if (history.Backend != "sqlite")
+        {
+            return new HealthCheck("pass", "data dir (audit trail, record outbox) writable");
+        }
+
+        try
+        {
+            history.Count();
+            return new HealthCheck("pass", $"scene history ({history.Backend}) and audit trail writable");
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or InvalidOperationException)
+        {
+            return new HealthCheck("fail", $"scene history ({history.Backend}) cannot be read: {e.Message}");
+        }
     }
 }

@@ -6,12 +6,13 @@ using SpaceTime.Runtime.Scenes;
 namespace SpaceTime.Runtime.Hosting;
 
 /// <summary>
-/// Starts the simulation loop with the host, records every scene load in the history, and loads the
-/// start-up scene. A start-up scene that cannot be loaded stops start-up with the reason.
+/// Starts the simulation loop with the host, records every scene load in the history (with this instance's id),
+/// and loads the start-up scene. A start-up scene that cannot be loaded stops start-up with the reason.
 /// </summary>
 internal sealed class GameService(
     HeadlessGame game,
-    SceneHistoryStore history,
+    ISceneHistory history,
+    SpaceTime.Security.Storage.InstanceIdentity instance,
     IOptions<RuntimeOptions> options,
     TimeProvider time,
     RuntimeClock clock,
@@ -53,7 +54,7 @@ internal sealed class GameService(
     private void OnSceneLoaded(SceneLoadResult result)
     {
         RuntimeLog.SceneLoaded(logger, result.Path, result.LoadDurationMs, result.NodeCount);
-        Record(new SceneHistoryEntry(result.Path, result.Name, result.LoadedAt, Math.Round(result.LoadDurationMs, 3), "success", null));
+        Record(new SceneHistoryEntry(result.Path, result.Name, result.LoadedAt, Math.Round(result.LoadDurationMs, 3), "success", null, instance.Id));
     }
 
     private void OnSceneLoadFailed(string path, SceneLoadException error)
@@ -65,18 +66,23 @@ internal sealed class GameService(
             return;
         }
 
-        Record(new SceneHistoryEntry(path, null, time.GetUtcNow(), null, "failure", error.Message));
+        Record(new SceneHistoryEntry(path, null, time.GetUtcNow(), null, "failure", error.Message, instance.Id));
     }
 
+    /// <summary>
+    /// Runs inside <see cref="HeadlessGame.LoadSceneAsync"/>, so an entry that cannot be made durable fails the load
+    /// with <see cref="SpaceTime.Security.Storage.StorageUnavailableException"/> and the load is not acknowledged.
+    /// </summary>
     private void Record(SceneHistoryEntry entry)
     {
         try
         {
             history.Add(entry);
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+        catch (SpaceTime.Security.Storage.StorageUnavailableException e)
         {
-            RuntimeLog.HistoryWriteFailed(logger, e);
+            RuntimeLog.HistoryWriteFailed(logger, e.Message);
+            throw;
         }
     }
 }

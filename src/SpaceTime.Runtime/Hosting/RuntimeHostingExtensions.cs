@@ -9,6 +9,7 @@ using SpaceTime.Runtime.Health;
 using SpaceTime.Runtime.Input;
 using SpaceTime.Runtime.Metrics;
 using SpaceTime.Runtime.Performance;
+using SpaceTime.Runtime.Records;
 using SpaceTime.Runtime.Scenes;
 using SpaceTime.Security;
 using SpaceTime.Security.RateLimiting;
@@ -65,7 +66,9 @@ public static class RuntimeHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RuntimeClock>();
         services.TryAddSingleton(sp => HeadlessGame.Open(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value.ProjectPath, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<SceneHistoryStore>();
+        var records = Path.GetFullPath(builder.Configuration[$"{RuntimeOptions.SectionName}:DataDir"] ?? RuntimeOptions.DefaultDataDir);
+        builder.AddSpaceTimeRecords(records);
+        services.TryAddSingleton<ISceneHistory>(sp => new SceneHistoryStore(sp.GetRequiredService<IOptions<RuntimeOptions>>(), sp.GetRequiredService<SpaceTime.Security.Storage.StorageHealth>()));
         services.AddHostedService<GameService>();
         services.AddHostedService<ManagerWatch>();
 
@@ -90,6 +93,7 @@ public static class RuntimeHostingExtensions
 
         var services = builder.Services;
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.AddLegacyFields);
+        services.AddExceptionHandler<SpaceTime.Security.Storage.StorageProblemHandler>();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -137,8 +141,9 @@ public static class RuntimeHostingExtensions
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
-            // A client's bad request is answered with a 400, not logged as a server error.
-            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+            // A client's bad request is answered with a 400, not logged as a server error; a storage fault is
+            // answered 503 by StorageProblemHandler and logged once by the store that failed.
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException or SpaceTime.Security.Storage.StorageUnavailableException,
         });
         app.UseStatusCodePages();
         app.UseRequestMetrics();

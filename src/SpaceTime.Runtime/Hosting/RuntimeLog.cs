@@ -24,8 +24,8 @@ internal static partial class RuntimeLog
     [LoggerMessage(7, LogLevel.Warning, "Port {Port} is in use; trying {NextPort}")]
     public static partial void PortInUse(ILogger logger, int port, int nextPort);
 
-    [LoggerMessage(8, LogLevel.Error, "Could not record scene history")]
-    public static partial void HistoryWriteFailed(ILogger logger, Exception exception);
+    [LoggerMessage(8, LogLevel.Error, "Could not record scene history, so the load is not acknowledged: {Reason}")]
+    public static partial void HistoryWriteFailed(ILogger logger, string reason);
 
     [LoggerMessage(10, LogLevel.Warning, "HTTP API is off in environment {Environment} (set GODOT_ENABLE_HTTP_API=true to serve it); the game runs without it")]
     public static partial void HttpApiOff(ILogger logger, string environment);

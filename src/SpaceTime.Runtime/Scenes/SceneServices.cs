@@ -35,6 +35,13 @@ public readonly record struct SceneServices(HeadlessGame Game, SceneWhitelist Wh
     }
 
     public void Write(string result, string path, int status, string? details = null) =>
-        Audit.Write(new AuditEvent("scene", result, Security.Client(Context), Context.Request.Path,
-            SecurityContext.Subject(Context.User), SecurityContext.Role(Context.User), status, details is null ? path : $"{path}: {details}"));
+        Audit.Write(Event(result, path, status, details));
+
+    /// <exception cref="SpaceTime.Security.Storage.StorageUnavailableException">The record could not be made durable.</exception>
+    public void WriteDurable(string result, string path, int status, string? details = null) =>
+        Audit.WriteDurable(Event(result, path, status, details));
+
+    private AuditEvent Event(string result, string path, int status, string? details) =>
+        new("scene", result, Security.Client(Context), Context.Request.Path,
+            SecurityContext.Subject(Context.User), SecurityContext.Role(Context.User), status, details is null ? path : $"{path}: {details}");
 }

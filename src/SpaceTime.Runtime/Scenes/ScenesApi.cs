@@ -19,7 +19,7 @@ public sealed record SceneValidationResponse(bool Valid, IReadOnlyList<string> E
 
 public sealed record SceneInfoJson(int NodeCount, string RootType, string RootName);
 
-public sealed record SceneHistoryItem(string ScenePath, string? SceneName, string LoadedAt, double? LoadDurationMs, string Result, string? Error);
+public sealed record SceneHistoryItem(string ScenePath, string? SceneName, string LoadedAt, double? LoadDurationMs, string Result, string? Error, string? InstanceId);
 
 public sealed record SceneHistoryResponse(IReadOnlyList<SceneHistoryItem> History, int Count, int MaxSize, long Total);
 
@@ -90,7 +90,8 @@ public static class ScenesApi
         try
         {
             var result = await services.Game.LoadSceneAsync(path, cancellationToken);
-            services.Write(reload ? "SCENE_RELOAD" : "SCENE_LOAD", result.Path, 200, $"{(reload ? "reloaded" : "loaded")} in {result.LoadDurationMs:F1} ms");
+            // Durable before the 200: a load whose record cannot be kept is answered 503 (StorageUnavailableException).
+            services.WriteDurable(reload ? "SCENE_RELOAD" : "SCENE_LOAD", result.Path, 200, $"{(reload ? "reloaded" : "loaded")} in {result.LoadDurationMs:F1} ms");
             return TypedResults.Ok(new SceneLoadResponse(reload ? "reloaded" : "loaded", result.Path, result.Name, Math.Round(result.LoadDurationMs, 3), result.NodeCount,
                 reload ? "Scene reloaded successfully" : "Scene loaded successfully"));
         }
@@ -129,7 +130,7 @@ public static class ScenesApi
     }
 
     public static Results<Ok<SceneHistoryResponse>, ProblemHttpResult> GetHistory(
-        SceneHistoryStore history, IOptions<RuntimeOptions> options, int? limit = null)
+        ISceneHistory history, IOptions<RuntimeOptions> options, int? limit = null)
     {
         var max = limit ?? options.Value.SceneHistorySize;
         if (max is < 1 or > 1000)
@@ -137,10 +138,21 @@ public static class ScenesApi
             return ApiProblems.BadRequest("'limit' must be between 1 and 1000");
         }
 
-        var entries = history.Recent(max)
-            .Select(e => new SceneHistoryItem(e.ScenePath, e.SceneName, e.LoadedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture), e.LoadDurationMs, e.Result, e.Error))
+        IReadOnlyList<SceneHistoryEntry> recent;
+        long total;
+        try
+        {
+            (recent, total) = (history.Recent(max), history.Count());
+        }
+        catch (System.Data.Common.DbException e) when (history.Backend == "postgresql")
+        {
+            return ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, $"The scene history database cannot be read: {e.Message}");
+        }
+
+        var entries = recent
+            .Select(e => new SceneHistoryItem(e.ScenePath, e.SceneName, e.LoadedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture), e.LoadDurationMs, e.Result, e.Error, e.InstanceId))
             .ToList();
-        return TypedResults.Ok(new SceneHistoryResponse(entries, entries.Count, max, history.Count()));
+        return TypedResults.Ok(new SceneHistoryResponse(entries, entries.Count, max, total));
     }
 
     public static Results<Ok<SceneListResponse>, ProblemHttpResult> ListScenes(

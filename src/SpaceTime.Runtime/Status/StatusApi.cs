@@ -37,10 +37,16 @@ public sealed record StatusResponse(
     EditorConnectionStatus? LanguageServer,
     bool EditorBridge,
     bool OverallReady,
-    StorageJson Storage);
+    StorageJson Storage)
+{
+    /// <summary>This instance (stable per data dir, or <c>SPACETIME_INSTANCE_ID</c>); also in history, audit and discovery.</summary>
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public string? InstanceId { get; init; }
+}
 
-/// <summary>Which backends hold what: <c>state</c> is the security state (<c>embedded</c> or <c>redis</c>).</summary>
-public sealed record StorageJson(string State);
+/// <param name="State">The security state: "embedded" (the data dir) or "redis".</param>
+/// <param name="Records">Scene history and audit trail: "sqlite" (the data dir) or "postgresql".</param>
+public sealed record StorageJson(string State, string Records);
 
 public sealed record DiscoveryJson(bool Enabled, int Port, string InstanceId, long Announcements);
 
@@ -53,7 +59,8 @@ public readonly record struct StatusServices(
     TelemetryServer Telemetry,
     DiscoveryAnnouncer Discovery,
     EditorBridgeService Bridge,
-    ISecurityStateStore SecurityState);
+    ISecurityStateStore SecurityState,
+    SpaceTime.Runtime.Scenes.ISceneHistory History);
 
 /// <summary><c>GET /status</c>: what this runtime is and what it is doing. Never carries a secret.</summary>
 public static class StatusApi
@@ -98,7 +105,10 @@ public static class StatusApi
             bridge.LanguageServer,
             bridge.Enabled,
             bridge.OverallReady,
-            new StorageJson(services.SecurityState.Backend)));
+            new StorageJson(services.SecurityState.Backend, services.History.Backend))
+        {
+            InstanceId = services.Discovery.InstanceId,
+        });
     }
 
     /// <summary>The port Kestrel actually bound (after any fallback); null under a test server.</summary>

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Win32.SafeHandles;
+using SpaceTime.Security.Storage;
 
 namespace SpaceTime.Security.Audit;
 
@@ -16,14 +18,28 @@ public sealed record AuditEvent(
     int? Status = null,
     string? Details = null);
 
+/// <summary>One record as written: the event with its time and the instance that wrote it.</summary>
+public sealed record AuditRecord(string Timestamp, string? InstanceId, string Event, string Result, string? Client, string? Endpoint, string? Subject, string? Role, int? Status, string? Details);
+
+/// <summary>Receives each record once it is in the file (the PostgreSQL outbox); throws when it cannot keep it.</summary>
+public interface IAuditForwarder
+{
+    void Forward(AuditRecord record);
+}
+
 /// <summary>
-/// The audit log: one JSON object per line in <c>audit.log</c>. Lines are written whole under a lock and flushed,
-/// so concurrent requests never tear or interleave them and a crash loses nothing already written. The file is
-/// rotated by size; rotated files older than the retention period are deleted.
+/// The audit trail of a data dir: one JSON object per line in <c>audit.log</c>, shared by every process that uses
+/// the data dir (the manager and its game, or two <c>spacetime serve</c>). Each record is appended under an
+/// exclusive <c>flock</c> on <c>audit.log.lock</c> with one positioned write at the end of the file, so lines from
+/// different processes never tear or overwrite each other and the file's order is the order of commit. Rotation
+/// happens under the same lock; a counter in the lock file tells the other processes to reopen. A record is
+/// acknowledged once it is in the kernel (no fsync: a killed process loses nothing written; a power cut is the
+/// file system's business). A torn last line left by a failed or killed write is cut off before the next append.
 /// </summary>
 public sealed class AuditLog : IDisposable
 {
     public const string FileName = "audit.log";
+    public const string StoreName = "audit trail";
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -35,16 +51,23 @@ public sealed class AuditLog : IDisposable
     private readonly TimeProvider _time;
     private readonly long _maxBytes;
     private readonly TimeSpan _retention;
-    private FileStream? _stream;
+    private readonly string? _instanceId;
+    private readonly StorageHealth? _storage;
+    private AdvisoryFileLock? _fileLock;
+    private SafeFileHandle? _file;
+    private long _generation = -1;
     private long _written;
 
-    public AuditLog(string folder, bool enabled, double maxFileSizeMb, int retentionDays, TimeProvider time)
+    public AuditLog(string folder, bool enabled, double maxFileSizeMb, int retentionDays, TimeProvider time,
+        string? instanceId = null, StorageHealth? storage = null)
     {
         Folder = Path.GetFullPath(folder);
         Enabled = enabled;
         _time = time;
         _maxBytes = (long)(maxFileSizeMb * 1024 * 1024);
         _retention = TimeSpan.FromDays(retentionDays);
+        _instanceId = instanceId;
+        _storage = storage;
         if (enabled)
         {
             Directory.CreateDirectory(Folder);
@@ -58,53 +81,144 @@ public sealed class AuditLog : IDisposable
 
     public string CurrentFile => Path.Combine(Folder, FileName);
 
-    public long EventsWritten { get; private set; }
+    /// <summary>Records this process appended.</summary>
+    public long EventsWritten => Interlocked.Read(ref _written);
 
+    /// <summary>Where records also go once written (PostgreSQL); set by the host before the first request.</summary>
+    public IAuditForwarder? Forwarder { get; set; }
+
+    /// <summary>
+    /// Best effort, for records that must not change the answer (an authentication failure stays a 401): a record
+    /// that cannot be written marks storage failed and is dropped.
+    /// </summary>
     public void Write(AuditEvent e)
+    {
+        try
+        {
+            WriteDurable(e);
+        }
+        catch (StorageUnavailableException)
+        {
+            // Storage health now says why; the request's own answer stands.
+        }
+    }
+
+    /// <summary>For records a request's answer depends on: throws when the record cannot be made durable.</summary>
+    /// <exception cref="StorageUnavailableException">The file (or the forwarder's outbox) cannot be written.</exception>
+    public void WriteDurable(AuditEvent e)
     {
         if (!Enabled)
         {
             return;
         }
 
-        var record = new AuditRecord(_time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
-            e.Event, e.Result, e.Client, e.Endpoint, e.Subject, e.Role, e.Status, e.Details);
-        var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, Json) + "\n");
+        AuditRecord record;
         lock (_lock)
         {
-            if (_stream is not null && _written + line.Length > _maxBytes && _written > 0)
+            try
             {
-                Rotate();
+                _fileLock ??= new AdvisoryFileLock(CurrentFile + ".lock");
+                using (_fileLock.Acquire())
+                {
+                    // The time is taken under the lock, so the file's order is also the timestamps' order.
+                    record = new AuditRecord(_time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+                        _instanceId, e.Event, e.Result, e.Client, e.Endpoint, e.Subject, e.Role, e.Status, e.Details);
+                    Append(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, Json) + "\n"));
+                }
             }
-
-            _stream ??= Open();
-            _stream.Write(line);
-            _stream.Flush();
-            _written += line.Length;
-            EventsWritten++;
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                CloseFile();
+                _storage?.Failed(StoreName, error);
+                throw new StorageUnavailableException(StoreName, StorageUnavailableException.Describe(error), error);
+            }
         }
+
+        _storage?.Succeeded(StoreName);
+        Interlocked.Increment(ref _written);
+        Forwarder?.Forward(record);
     }
 
     public void Dispose()
     {
         lock (_lock)
         {
-            _stream?.Dispose();
-            _stream = null;
+            CloseFile();
+            _fileLock?.Dispose();
+            _fileLock = null;
         }
     }
 
-    private FileStream Open()
+    /// <summary>Appends one line; the caller holds the file lock.</summary>
+    private void Append(byte[] line)
     {
-        var stream = new FileStream(CurrentFile, FileMode.Append, FileAccess.Write, FileShare.Read);
-        _written = stream.Length;
-        return stream;
+        var generation = _fileLock!.ReadCounter();
+        if (_file is null || generation != _generation || !File.Exists(CurrentFile))
+        {
+            CloseFile();
+            _file = File.OpenHandle(CurrentFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            _generation = generation;
+        }
+
+        var length = RepairTornTail(_file);
+        if (length > 0 && length + line.Length > _maxBytes)
+        {
+            Rotate();
+            length = 0;
+        }
+
+        try
+        {
+            RandomAccess.Write(_file, line, length);
+        }
+        catch (IOException)
+        {
+            // A partial line (disk full mid-write) is not a record: cut it off so the file stays whole lines.
+            TryTruncate(_file, length);
+            throw;
+        }
+    }
+
+    /// <summary>The file's length after cutting off a last line without its newline (a write that never finished).</summary>
+    private static long RepairTornTail(SafeFileHandle file)
+    {
+        var length = RandomAccess.GetLength(file);
+        if (length == 0)
+        {
+            return 0;
+        }
+
+        Span<byte> last = stackalloc byte[1];
+        RandomAccess.Read(file, last, length - 1);
+        if (last[0] == (byte)'\n')
+        {
+            return length;
+        }
+
+        var window = new byte[(int)Math.Min(length, 1024 * 1024)];
+        var start = length - window.Length;
+        RandomAccess.Read(file, window, start);
+        var newline = Array.LastIndexOf(window, (byte)'\n');
+        var keep = newline < 0 ? start : start + newline + 1;
+        RandomAccess.SetLength(file, keep);
+        return keep;
+    }
+
+    private static void TryTruncate(SafeFileHandle file, long length)
+    {
+        try
+        {
+            RandomAccess.SetLength(file, length);
+        }
+        catch (IOException)
+        {
+            // The next append cuts the torn tail instead.
+        }
     }
 
     private void Rotate()
     {
-        _stream!.Dispose();
-        _stream = null;
+        CloseFile();
         var stamp = _time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture);
         var target = Path.Combine(Folder, $"audit-{stamp}.log");
         for (var i = 1; File.Exists(target); i++)
@@ -113,7 +227,16 @@ public sealed class AuditLog : IDisposable
         }
 
         File.Move(CurrentFile, target);
+        _generation = _fileLock!.ReadCounter() + 1;
+        _fileLock.WriteCounter(_generation);
+        _file = File.OpenHandle(CurrentFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         RemoveExpired();
+    }
+
+    private void CloseFile()
+    {
+        _file?.Dispose();
+        _file = null;
     }
 
     private void RemoveExpired()
@@ -127,6 +250,4 @@ public sealed class AuditLog : IDisposable
             }
         }
     }
-
-    private sealed record AuditRecord(string Timestamp, string Event, string Result, string? Client, string? Endpoint, string? Subject, string? Role, int? Status, string? Details);
 }

@@ -9,7 +9,7 @@ public sealed partial class ComposeTests
 {
     private static readonly string ComposeFile = Repo.Deploy("compose", "docker-compose.yml");
 
-    private static readonly string[] RequiredSecrets = ["JWT_SECRET_KEY", "API_TOKEN", "METRICS_TOKEN", "GRAFANA_ADMIN_PASSWORD", "REDIS_PASSWORD"];
+    private static readonly string[] RequiredSecrets = ["JWT_SECRET_KEY", "API_TOKEN", "METRICS_TOKEN", "GRAFANA_ADMIN_PASSWORD", "REDIS_PASSWORD", "POSTGRES_PASSWORD"];
 
     [Fact]
     public async Task Compose_WithEverySecretSet_PassesDockerComposeConfig()
@@ -57,7 +57,7 @@ public sealed partial class ComposeTests
     {
         var services = Yaml.Load(ComposeFile)["services"]!.AsObject();
 
-        Assert.Equal(["spacetime", "nginx", "prometheus", "alertmanager", "node-exporter", "grafana", "redis"], services.Select(s => s.Key));
+        Assert.Equal(["spacetime", "nginx", "prometheus", "alertmanager", "node-exporter", "grafana", "redis", "postgres"], services.Select(s => s.Key));
         Assert.Equal(["nginx"], services.Where(s => s.Value!["ports"] is not null).Select(s => s.Key));
         Assert.Equal("true", Yaml.Load(ComposeFile)["networks"]!["internal"]!["internal"]!.GetValue<string>());
         foreach (var (name, service) in services)
@@ -86,6 +86,20 @@ public sealed partial class ComposeTests
         {
             Assert.StartsWith("${", m.Groups["value"].Value, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Compose_Spacetime_GetsRedisAndPostgresUrlsFromSecretsAndAPostgresServiceRuns()
+    {
+        var compose = Yaml.Load(ComposeFile);
+        var environment = compose["services"]!["spacetime"]!["environment"]!;
+
+        Assert.StartsWith("redis://:${REDIS_PASSWORD:?", environment["REDIS_URL"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Matches(@"^postgresql://spacetime:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432/spacetime$", environment["DATABASE_URL"]!.GetValue<string>());
+        var postgres = compose["services"]!["postgres"]!;
+        Assert.StartsWith("postgres:15", postgres["image"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null(postgres["ports"]);
+        Assert.Equal("${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in deploy/compose/.env}", postgres["environment"]!["POSTGRES_PASSWORD"]!.GetValue<string>());
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed partial class EnvTemplateTests
         ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "PATH", "SPACETIME_TOKEN", "SPACETIME_MANAGER_PID", "SPACETIME_PROXY_SECRET", "NO_COLOR", "LC_ALL", "DOTNET_CLI_TELEMETRY_OPTOUT", "DOTNET_NOLOGO"];
 
     /// <summary>Read by docker-compose.yml, not by SpaceTime.</summary>
-    private static readonly string[] ComposeOnly = ["GRAFANA_ADMIN_PASSWORD", "REDIS_PASSWORD", "SPACETIME_DOMAIN"];
+    private static readonly string[] ComposeOnly = ["GRAFANA_ADMIN_PASSWORD", "REDIS_PASSWORD", "POSTGRES_PASSWORD", "SPACETIME_DOMAIN"];
 
     /// <summary>Read by setup_monitoring.sh (Alertmanager's notifiers), not by SpaceTime.</summary>
     private static readonly string[] MonitoringOnly = ["ALERT_WEBHOOK_URL", "ALERT_EMAIL_TO", "SMTP_SMARTHOST", "SMTP_FROM", "SMTP_AUTH_USERNAME", "SMTP_AUTH_PASSWORD"];

@@ -41,6 +41,23 @@ public sealed partial class HelmChartTests
     }
 
     [Fact]
+    public void Chart_RunsAtLeastTwoReplicasWithRedisAndPostgres()
+    {
+        var values = Yaml.Load(Path.Combine(Chart, "values.yaml"));
+        var templates = Path.Combine(Chart, "templates");
+        var deployment = File.ReadAllText(Path.Combine(templates, "deployment.yaml"));
+
+        Assert.True(int.Parse(values["autoscaling"]!["minReplicas"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture) >= 2);
+        Assert.Contains("minReplicas: {{ .Values.autoscaling.minReplicas }}", File.ReadAllText(Path.Combine(templates, "hpa.yaml")), StringComparison.Ordinal);
+        Assert.Contains("replicas: {{ .Values.autoscaling.minReplicas }}", deployment, StringComparison.Ordinal);
+        Assert.Contains("name: REDIS_URL", deployment, StringComparison.Ordinal);
+        Assert.Contains("name: DATABASE_URL", deployment, StringComparison.Ordinal);
+        Assert.DoesNotContain("Recreate", deployment, StringComparison.Ordinal);
+        Assert.Contains("kind: StatefulSet", File.ReadAllText(Path.Combine(templates, "redis.yaml")), StringComparison.Ordinal);
+        Assert.Contains("kind: StatefulSet", File.ReadAllText(Path.Combine(templates, "postgres.yaml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Templates_ReferenceOnlyValuesThatExist()
     {
         var values = Yaml.Load(Path.Combine(Chart, "values.yaml"));

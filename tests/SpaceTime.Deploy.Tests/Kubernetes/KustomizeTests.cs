@@ -43,6 +43,30 @@ public sealed class KustomizeTests
     }
 
     [Fact]
+    public async Task Production_RunsAtLeastTwoReplicasSharingRedisAndPostgres()
+    {
+        var objects = Documents(await BuildAsync("overlays/production"));
+        var deployment = Assert.Single(objects, o => Kind(o) == "Deployment");
+        var hpa = Assert.Single(objects, o => Kind(o) == "HorizontalPodAutoscaler");
+        var env = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray()
+            .ToDictionary(e => e!["name"]!.GetValue<string>(), e => e!["value"]?.GetValue<string>());
+
+        static int Number(JsonNode node) => int.Parse(node.ToString(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(Number(deployment["spec"]!["replicas"]!) >= 2);
+        Assert.True(Number(hpa["spec"]!["minReplicas"]!) >= 2);
+        Assert.True(Number(hpa["spec"]!["maxReplicas"]!) >= Number(hpa["spec"]!["minReplicas"]!));
+        Assert.Equal("redis://:$(REDIS_PASSWORD)@redis:6379/0", env["REDIS_URL"]);
+        Assert.Equal("postgresql://spacetime:$(POSTGRES_PASSWORD)@postgres:5432/spacetime", env["DATABASE_URL"]);
+        Assert.Contains("SPACETIME_INSTANCE_ID", env.Keys);
+        // Each replica its own data dir (audit file, record outbox): no ReadWriteOnce claim shared between pods.
+        var data = deployment["spec"]!["template"]!["spec"]!["volumes"]!.AsArray().Single(v => v!["name"]!.GetValue<string>() == "data")!;
+        Assert.Null(data["persistentVolumeClaim"]);
+        Assert.NotNull(data["ephemeral"]);
+        Assert.Contains(objects, o => Kind(o) == "StatefulSet" && o["metadata"]!["name"]!.GetValue<string>() == "postgres");
+        Assert.Contains(objects, o => Kind(o) == "StatefulSet" && o["metadata"]!["name"]!.GetValue<string>() == "redis");
+    }
+
+    [Fact]
     public async Task Deployment_IsNonRootReadOnlyAndProbesTheManagerLifecycle()
     {
         var objects = Documents(await BuildAsync("overlays/production"));

@@ -75,6 +75,25 @@ public sealed class MigrateDatabaseTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(data.Path));
     }
 
+    [Fact]
+    public async Task Migrate_DatabaseUrl_AppliesThePostgresFilesOnceInTheSchemaMigrationsSpacetimeReads()
+    {
+        await using var database = await SpaceTime.Cli.Tests.Records.PostgresServer.StartAsync();
+
+        var status = await Tool.ScriptAsync("migrate_database.sh", ["--database-url", database.Url, "--status"]);
+        var migrate = await Tool.ScriptAsync("migrate_database.sh", ["--database-url", database.Url]);
+        var again = await Tool.ScriptAsync("migrate_database.sh", ["--database-url", database.Url]);
+
+        Assert.Equal("pending  001_records\n", status.StdOut);
+        Assert.True(migrate.ExitCode == 0, migrate.ToString());
+        Assert.Contains("applied 001_records", migrate.StdOut, StringComparison.Ordinal);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.DoesNotContain("applied", again.StdOut, StringComparison.Ordinal);
+        Assert.Equal("1|001_records", await database.QueryAsync("SELECT version, name FROM schema_migrations"));
+        Assert.Equal("0", await database.QueryAsync("SELECT COUNT(*) FROM scene_history"));
+        Assert.DoesNotContain(SpaceTime.Cli.Tests.Records.PostgresServer.Password, migrate.ToString(), StringComparison.Ordinal);
+    }
+
     private static Task<ToolResult> MigrateAsync(string dataDir, params string[] args) =>
         Tool.ScriptAsync("migrate_database.sh", ["--data-dir", dataDir, .. args]);
 

@@ -87,6 +87,47 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Write_TwoLogsOnOneFolderRotatingSmall_EveryLineWholeOnceAndInOrder()
+    {
+        // Two AuditLog instances hold separate flock descriptions, exactly as two processes do.
+        using var first = new AuditLog(_folder, enabled: true, maxFileSizeMb: 0.02, retentionDays: 30, TimeProvider.System, "first");
+        using var second = new AuditLog(_folder, enabled: true, maxFileSizeMb: 0.02, retentionDays: 30, TimeProvider.System, "second");
+
+        await Task.WhenAll(WriteConcurrentlyAsync(first, writers: 4, perWriter: 300, maxDetail: 400, firstWriter: 0),
+            WriteConcurrentlyAsync(second, writers: 4, perWriter: 300, maxDetail: 400, firstWriter: 4));
+
+        var files = Directory.GetFiles(_folder, "audit-*.log").Order(StringComparer.Ordinal).Append(first.CurrentFile).ToList();
+        Assert.True(files.Count >= 5, $"only {files.Count} files: rotation did not happen");
+        var lines = files.SelectMany(File.ReadAllLines).ToList();
+        AssertEveryWriteOnce(lines, 8, 300);
+        Assert.Contains(lines, l => l.Contains("\"instance_id\":\"first\"", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("\"instance_id\":\"second\"", StringComparison.Ordinal));
+        Assert.All(files, f =>
+        {
+            // Commit order: the time is taken under the lock, so each file's lines are in time order.
+            var stamps = File.ReadAllLines(f).Select(l => JsonDocument.Parse(l).RootElement.Str("timestamp")).ToList();
+            Assert.Equal(stamps.Order(StringComparer.Ordinal), stamps);
+        });
+    }
+
+    [Fact]
+    public void Write_AfterATornLastLine_CutsItOffAndAppendsWholeLines()
+    {
+        using (var log = new AuditLog(_folder, enabled: true, maxFileSizeMb: 10, retentionDays: 7, TimeProvider.System))
+        {
+            log.Write(new AuditEvent("test", "BEFORE"));
+        }
+
+        File.AppendAllText(Path.Combine(_folder, AuditLog.FileName), "{\"timestamp\":\"2026-");
+        using var again = new AuditLog(_folder, enabled: true, maxFileSizeMb: 10, retentionDays: 7, TimeProvider.System);
+
+        again.Write(new AuditEvent("test", "AFTER"));
+
+        var lines = File.ReadAllLines(again.CurrentFile);
+        Assert.Equal(["BEFORE", "AFTER"], lines.Select(l => JsonDocument.Parse(l).RootElement.Str("result")));
+    }
+
+    [Fact]
     public void Constructor_RotatedFilesOlderThanRetention_DeletesOnlyThose()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -153,11 +194,11 @@ public sealed class AuditLogTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private static async Task WriteConcurrentlyAsync(AuditLog log, int writers, int perWriter, int maxDetail)
+    private static async Task WriteConcurrentlyAsync(AuditLog log, int writers, int perWriter, int maxDetail, int firstWriter = 0)
     {
         // Dedicated threads released together: blocking pool threads on the barrier would starve the pool.
         using var start = new Barrier(writers);
-        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Factory.StartNew(
+        await Task.WhenAll(Enumerable.Range(firstWriter, writers).Select(w => Task.Factory.StartNew(
             () =>
             {
                 start.SignalAndWait(TestContext.Current.CancellationToken);

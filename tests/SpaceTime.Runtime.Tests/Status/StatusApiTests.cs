@@ -41,6 +41,24 @@ public sealed class StatusApiTests(RuntimeApiFixture runtime) : IClassFixture<Ru
     }
 
     [Fact]
+    public async Task GetStatus_Always_NamesTheInstanceOfTheDataDirAndTheBackends()
+    {
+        var client = runtime.CreateClient();
+        await RuntimeApiFixture.WaitForPlayerSpawnedAsync(client);
+
+        var status = await client.GetJsonAsync("/status");
+        var history = await client.GetJsonAsync("/scene/history");
+
+        var id = File.ReadAllText(Path.Combine(runtime.DataDir, "instance_id")).Trim();
+        Assert.Equal(id, status.Str("instance_id"));
+        Assert.Equal(id, status.GetProperty("discovery").Str("instance_id"));
+        Assert.Equal("embedded", status.GetProperty("storage").Str("state"));
+        Assert.Equal("sqlite", status.GetProperty("storage").Str("records"));
+        Assert.All(history.GetProperty("history").EnumerateArray(), e => Assert.Equal(id, e.Str("instance_id")));
+        Assert.NotEmpty(history.GetProperty("history").EnumerateArray());
+    }
+
+    [Fact]
     public async Task GetStatus_Always_CarriesNoSecretField()
     {
         var client = runtime.CreateClient();

@@ -1,0 +1,38 @@
+namespace SpaceTime.Runtime.Records;
+
+/// <summary>What delivery to PostgreSQL last found, for <c>/health</c>'s <c>database</c> check.</summary>
+public sealed class DatabaseHealth
+{
+    private volatile string? _problem;
+
+    /// <summary>Null when no database is configured.</summary>
+    public string? Display { get; init; }
+
+    public bool Configured => Display is not null;
+
+    public string? Problem => _problem;
+
+    public DateTimeOffset? Since { get; private set; }
+
+    /// <summary>Returns true when this starts an outage (log once).</summary>
+    public bool Unreachable(string problem, DateTimeOffset now)
+    {
+        var starts = _problem is null;
+        if (starts)
+        {
+            Since = now;
+        }
+
+        _problem = problem;
+        return starts;
+    }
+
+    /// <summary>Returns true when this ends an outage.</summary>
+    public bool Reachable()
+    {
+        var ends = _problem is not null;
+        _problem = null;
+        Since = null;
+        return ends;
+    }
+}
