@@ -120,6 +120,6 @@ public sealed partial class EnvTemplateTests
     [GeneratedRegex(@"^(?<comment># )?(?<name>[A-Z][A-Z0-9_]+)=(?<value>.*)$")]
     private static partial Regex Assignment();
 
-    [GeneratedRegex(@"(?:\b(?:Get|GetPort|GetEnvironmentVariable|variables)\(""(?<name>[A-Z][A-Z0-9_]+)""\))|(?:\[""(?<name>[A-Z][A-Z0-9_]+)""\]\s*=\s*"")")]
+    [GeneratedRegex(@"(?:\b(?:[Gg]et|GetPort|GetEnvironmentVariable|variables)\(""(?<name>[A-Z][A-Z0-9_]+)""\))|(?:\[""(?<name>[A-Z][A-Z0-9_]+)""\]\s*=\s*"")")]
     private static partial Regex ReadsVariable();
 }
