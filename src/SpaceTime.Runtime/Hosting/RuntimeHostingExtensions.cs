@@ -7,6 +7,8 @@ using SpaceTime.Engine.Worlds;
 using SpaceTime.Runtime.Health;
 using SpaceTime.Runtime.Input;
 using SpaceTime.Runtime.Metrics;
+using SpaceTime.Runtime.Nodes;
+using SpaceTime.Runtime.Time;
 using SpaceTime.Runtime.Performance;
 using SpaceTime.Runtime.Scenes;
 using SpaceTime.Security;
@@ -147,6 +149,9 @@ public static class RuntimeHostingExtensions
         app.MapScenesApi();
         app.MapStateApi();
         app.MapInputApi();
+        app.MapVrInputApi();
+        app.MapTimeApi();
+        app.MapNodesApi();
         app.MapPerformanceApi();
         app.MapAuthApi();
         app.MapWhitelistApi();
