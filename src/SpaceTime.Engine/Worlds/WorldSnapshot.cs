@@ -38,10 +38,10 @@ public sealed record WorldSnapshot(string ScenePath, long Tick, IReadOnlyList<No
             writer.String(node.Type);
             writer.Floats(node.Transform);
             writer.Long(node.Properties.Count);
-            foreach (var (key, value) in node.Properties)
+            foreach (var property in node.Properties)
             {
-                writer.String(key);
-                writer.String(value);
+                writer.String(property.Name);
+                writer.String(property.Value);
             }
         }
 
@@ -104,17 +104,19 @@ public sealed record WorldSnapshot(string ScenePath, long Tick, IReadOnlyList<No
     }
 }
 
-/// <summary>One node's state: path, type, local transform (basis rows then origin) and stored properties as Godot text.</summary>
-public sealed record NodeSnapshot(string Path, string Type, float[] Transform, SortedDictionary<string, string> Properties)
+/// <summary>A stored property: name and value as Godot text.</summary>
+public sealed record NodeProperty(string Name, string Value);
+
+/// <summary>One node's state: path, type, local transform (basis rows then origin) and stored properties in ordinal name order.</summary>
+public sealed record NodeSnapshot(string Path, string Type, float[] Transform, IReadOnlyList<NodeProperty> Properties)
 {
     public static NodeSnapshot Capture(SceneNode node)
     {
         var t = node.LocalTransform;
-        var properties = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in node.Properties)
-        {
-            properties[key] = VariantWriter.Write(value);
-        }
+        var properties = node.Properties
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => new NodeProperty(p.Key, VariantWriter.Write(p.Value)))
+            .ToList();
 
         return new NodeSnapshot(node.Path, node.Type,
             [t.Row0.X, t.Row0.Y, t.Row0.Z, t.Row1.X, t.Row1.Y, t.Row1.Z, t.Row2.X, t.Row2.Y, t.Row2.Z, t.Origin.X, t.Origin.Y, t.Origin.Z],
@@ -126,12 +128,13 @@ public sealed record NodeSnapshot(string Path, string Type, float[] Transform, S
     {
         var t = Transform;
         node.LocalTransform = new Transform3D(new(t[0], t[1], t[2]), new(t[3], t[4], t[5]), new(t[6], t[7], t[8]), new(t[9], t[10], t[11]));
-        foreach (var key in node.Properties.Keys.Where(k => !Properties.ContainsKey(k)).ToList())
+        var saved = Properties.ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
+        foreach (var key in node.Properties.Keys.Where(k => !saved.ContainsKey(k)).ToList())
         {
             node.Properties.Remove(key);
         }
 
-        foreach (var (key, text) in Properties)
+        foreach (var (key, text) in saved)
         {
             if (!node.Properties.TryGetValue(key, out var current) || VariantWriter.Write(current) != text)
             {

@@ -9,6 +9,7 @@ using SpaceTime.Runtime.Input;
 using SpaceTime.Runtime.Metrics;
 using SpaceTime.Runtime.Nodes;
 using SpaceTime.Runtime.Time;
+using SpaceTime.Runtime.World;
 using SpaceTime.Runtime.Performance;
 using SpaceTime.Runtime.Scenes;
 using SpaceTime.Security;
@@ -66,6 +67,7 @@ public static class RuntimeHostingExtensions
         services.TryAddSingleton<RuntimeClock>();
         services.TryAddSingleton(sp => HeadlessGame.Open(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value.ProjectPath, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<SceneHistoryStore>();
+        services.TryAddSingleton<World.WorldSnapshotStore>();
         services.AddHostedService<GameService>();
         services.AddHostedService<ManagerWatch>();
 
@@ -152,6 +154,7 @@ public static class RuntimeHostingExtensions
         app.MapVrInputApi();
         app.MapTimeApi();
         app.MapNodesApi();
+        app.MapWorldApi();
         app.MapPerformanceApi();
         app.MapAuthApi();
         app.MapWhitelistApi();
