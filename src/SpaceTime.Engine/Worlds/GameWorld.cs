@@ -45,6 +45,9 @@ public sealed class GameWorld(float gravity, TimeProvider time) : ISimulationSte
     /// <summary>Raised on the simulation thread after each input is applied, with the tick it was applied at.</summary>
     public event Action<TickedInput>? InputApplied;
 
+    /// <summary>Raised on the simulation thread when a scene becomes active.</summary>
+    public event Action? SceneActivated;
+
     /// <summary>Raised on the simulation thread after the world advanced one tick, with the new scene tick.</summary>
     public event Action<long>? Advanced;
 
@@ -196,6 +199,8 @@ public sealed class GameWorld(float gravity, TimeProvider time) : ISimulationSte
         {
             Player.SpawnedOnGround += OnSpawned;
         }
+
+        SceneActivated?.Invoke();
     }
 
     public SceneState GetSceneState() => _scene is null

@@ -205,6 +205,85 @@ public sealed class HeadlessGame : IAsyncDisposable
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Starts recording inputs and checkpoint hashes (every <paramref name="checkpointEvery"/> ticks) from the current state.</summary>
+    /// <exception cref="InvalidOperationException">No scene is loaded.</exception>
+    public Task<InputRecorder> StartRecordingAsync(string id, string? name, int checkpointEvery, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(checkpointEvery, 1);
+        return ReadAsync(w => new InputRecorder(w, id, name, checkpointEvery), cancellationToken);
+    }
+
+    /// <summary>Stops a recording and returns it.</summary>
+    /// <exception cref="InvalidOperationException">Another scene was loaded during the recording.</exception>
+    public Task<InputRecording> StopRecordingAsync(InputRecorder recorder, CancellationToken cancellationToken = default) =>
+        ReadAsync(_ => recorder.Stop(), cancellationToken);
+
+    /// <summary>
+    /// Replays a recording: pauses, restores its start snapshot, then steps to its end tick applying each input at its
+    /// tick and comparing checkpoint hashes; the world stays paused at the end tick.
+    /// </summary>
+    public async Task<ReplayResult> ReplayAsync(InputRecording recording, CancellationToken cancellationToken = default)
+    {
+        await SetPausedAsync(true, cancellationToken).ConfigureAwait(false);
+        await RestoreAsync(recording.StartSnapshot, cancellationToken).ConfigureAwait(false);
+        await _stepGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var inputs = recording.Inputs.OrderBy(i => i.Tick).ToList(); // stable: same-tick inputs keep their order
+            var checkpoints = recording.Checkpoints.ToDictionary(c => c.Tick, c => c.StateHash);
+            var next = 0;
+            var compared = 0;
+            (long Tick, string Expected, string Actual)? divergence = null;
+            var done = false;
+            while (!done)
+            {
+                done = await Loop.InvokeAsync(() =>
+                {
+                    for (var i = 0; i < StepChunkTicks; i++)
+                    {
+                        var tick = World.SceneTick;
+                        if (divergence is null && tick != recording.StartTick && checkpoints.TryGetValue(tick, out var expected))
+                        {
+                            compared++;
+                            var actual = World.StateHash()!;
+                            if (actual != expected)
+                            {
+                                divergence = (tick, expected, actual);
+                            }
+                        }
+
+                        while (next < inputs.Count && inputs[next].Tick <= tick)
+                        {
+                            World.Apply(inputs[next++].Input);
+                        }
+
+                        if (tick >= recording.EndTick)
+                        {
+                            return true;
+                        }
+
+                        World.Advance();
+                    }
+
+                    return false;
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
+            var final = await ReadAsync(w => w.StateHash()!, cancellationToken).ConfigureAwait(false);
+            var matches = divergence is null && final == recording.FinalHash;
+            if (divergence is null && !matches)
+            {
+                divergence = (recording.EndTick, recording.FinalHash, final);
+            }
+
+            return new ReplayResult(matches, recording.EndTick, final, recording.FinalHash, divergence?.Tick, divergence?.Expected, divergence?.Actual, compared);
+        }
+        finally
+        {
+            _stepGate.Release();
+        }
+    }
+
     /// <summary>Parses and builds a scene without making it active.</summary>
     public SceneValidation Validate(string resPath)
     {

@@ -11,6 +11,7 @@ using SpaceTime.Runtime.Nodes;
 using SpaceTime.Runtime.Time;
 using SpaceTime.Runtime.World;
 using SpaceTime.Runtime.Performance;
+using SpaceTime.Runtime.Recordings;
 using SpaceTime.Runtime.Scenes;
 using SpaceTime.Security;
 using SpaceTime.Runtime.State;
@@ -68,6 +69,7 @@ public static class RuntimeHostingExtensions
         services.TryAddSingleton(sp => HeadlessGame.Open(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value.ProjectPath, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<SceneHistoryStore>();
         services.TryAddSingleton<World.WorldSnapshotStore>();
+        services.TryAddSingleton<Recordings.RecordingStore>();
         services.AddHostedService<GameService>();
         services.AddHostedService<ManagerWatch>();
 
@@ -155,6 +157,7 @@ public static class RuntimeHostingExtensions
         app.MapTimeApi();
         app.MapNodesApi();
         app.MapWorldApi();
+        app.MapRecordingsApi();
         app.MapPerformanceApi();
         app.MapAuthApi();
         app.MapWhitelistApi();
