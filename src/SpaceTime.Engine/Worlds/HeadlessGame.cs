@@ -66,6 +66,12 @@ public sealed class HeadlessGame : IAsyncDisposable
 
     public void Start() => Loop.Start();
 
+    /// <summary>The scene tick, readable from any thread (for logs and telemetry; exact values come from <see cref="ReadAsync{T}"/>).</summary>
+    public long SceneTick => World.SceneTick;
+
+    /// <summary>The active scene's path, readable from any thread; null when none is loaded.</summary>
+    public string? ActiveScenePath => World.Scene?.ResourcePath;
+
     /// <summary>Whether the world is paused (the loop still runs); readable from any thread.</summary>
     public bool Paused => World.Paused;
 

@@ -4,8 +4,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SpaceTime.Security.Http;
 using SpaceTime.Engine.Worlds;
+using SpaceTime.Runtime.Agents.Mcp;
 using SpaceTime.Runtime.Health;
 using SpaceTime.Runtime.Input;
+using SpaceTime.Runtime.Logs;
 using SpaceTime.Runtime.Metrics;
 using SpaceTime.Runtime.Nodes;
 using SpaceTime.Runtime.Time;
@@ -68,8 +70,11 @@ public static class RuntimeHostingExtensions
         services.TryAddSingleton<RuntimeClock>();
         services.TryAddSingleton(sp => HeadlessGame.Open(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value.ProjectPath, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<SceneHistoryStore>();
+        services.TryAddSingleton<RecentLogs>();
+        services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<RecentLogs>());
         services.TryAddSingleton<World.WorldSnapshotStore>();
         services.TryAddSingleton<Recordings.RecordingStore>();
+
         services.AddHostedService<GameService>();
         services.AddHostedService<ManagerWatch>();
 
@@ -110,6 +115,7 @@ public static class RuntimeHostingExtensions
         services.AddOptions<EditorBridge.EditorBridgeOptions>().BindConfiguration(EditorBridge.EditorBridgeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<EditorBridge.EditorBridgeService>();
         services.AddHostedService(sp => sp.GetRequiredService<EditorBridge.EditorBridgeService>());
+        services.AddSpaceTimeMcp();
         services.AddSingleton<Discovery.DiscoveryAnnouncer>();
         services.AddHostedService(sp => sp.GetRequiredService<Discovery.DiscoveryAnnouncer>());
         // Binding failures (bad JSON, wrong types) throw, so the problem response can say what was wrong.
@@ -158,6 +164,8 @@ public static class RuntimeHostingExtensions
         app.MapNodesApi();
         app.MapWorldApi();
         app.MapRecordingsApi();
+        app.MapLogsApi();
+        app.MapSpaceTimeMcp();
         app.MapPerformanceApi();
         app.MapAuthApi();
         app.MapWhitelistApi();
