@@ -19,6 +19,7 @@ internal static class CliProgram
             ScenesCommand.Create(),
             HealthCheckCommand.Create(),
             PackageCommand.Create(),
+            McpCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

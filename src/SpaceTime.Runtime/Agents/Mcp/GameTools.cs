@@ -132,8 +132,8 @@ public sealed class GameTools(
 
     [McpServerTool(Name = "time_step_until"), Description("Advance a paused world until a condition holds, at most max_ticks. Conditions: {\"player_on_floor\":true}, {\"player_within\":{\"min\":[x,y,z],\"max\":[x,y,z]}}, {\"node\":PATH,\"within\":{...}}, {\"node\":PATH,\"property\":NAME,\"equals\":VALUE}, {\"tick_at_least\":N}, {\"all\":[...]}, {\"any\":[...]}, {\"not\":{...}}.")]
     [ToolPermission(Permissions.TimeControl)]
-    public async Task<CallToolResult> TimeStepUntil(JsonElement condition, int max_ticks = 900, CancellationToken cancellationToken = default) =>
-        Result((await TimeApi.StepUntil(new StepUntilRequest(condition, max_ticks), Times, cancellationToken)).Result,
+    public async Task<CallToolResult> TimeStepUntil([Description("the condition object")] Dictionary<string, JsonElement> condition, int max_ticks = 900, CancellationToken cancellationToken = default) =>
+        Result((await TimeApi.StepUntil(new StepUntilRequest(JsonSerializer.SerializeToElement(condition), max_ticks), Times, cancellationToken)).Result,
             r => $"condition held after {r.Text("ticks_stepped")} ticks, at tick {r.Text("tick")}");
 
     [McpServerTool(Name = "state_hash", ReadOnly = true), Description("A stable hash of the world (scene tick, nodes, player, VR): equal hashes mean equal worlds, in any process.")]
