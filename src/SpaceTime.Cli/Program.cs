@@ -20,6 +20,7 @@ internal static class CliProgram
             HealthCheckCommand.Create(),
             PackageCommand.Create(),
             McpCommand.Create(),
+            ScenarioCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }
