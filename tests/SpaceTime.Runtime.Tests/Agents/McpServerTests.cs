@@ -22,7 +22,7 @@ public sealed class McpServerTests(RuntimeApiFixture runtime) : IClassFixture<Ru
     {
         var http = token is null ? runtime.CreateClient() : runtime.CreateClient(token);
         var transport = new HttpClientTransport(
-            new HttpClientTransportOptions { Endpoint = new Uri(http.BaseAddress!, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp },
+            new HttpClientTransportOptions { Endpoint = new Uri(http.BaseAddress!, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp, ConnectionTimeout = TimeSpan.FromMinutes(2) },
             http, loggerFactory: null, ownsHttpClient: true);
         return await McpClient.CreateAsync(transport, cancellationToken: TestContext.Current.CancellationToken);
     }
