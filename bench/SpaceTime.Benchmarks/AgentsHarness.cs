@@ -89,6 +89,7 @@ internal static partial class AgentsHarness
         info.Environment["API_TOKEN"] = Token;
         info.Environment["ENABLE_RATE_LIMITING"] = "false";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["Logging__LogLevel__SpaceTime"] = "Information"; // the "listening on" line
         using var server = Process.Start(info)!;
         var apiPort = new TaskCompletionSource<int>();
         server.OutputDataReceived += (_, e) =>
