@@ -174,6 +174,62 @@ public sealed class AgentsEndToEndTests
         }
     }
 
+    [Fact]
+    public async Task ThroughTheManager_McpAtGodotMcp_AndAPausedGameIsNotHung()
+    {
+        using var data = new TempFolder();
+        var (port, godotPort) = (FreePort(), FreePort());
+        await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--data-dir", data.Path, "--check-interval", "1");
+        using var http = SpacetimeProcess.CreateClient(port);
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (await HealthyAsync(http) is false)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the manager did not report healthy in time:\n{manager.Output}");
+            await Task.Delay(100, Cancel);
+        }
+
+        var mcpHttp = SpacetimeProcess.CreateClient(port);
+        var transport = new HttpClientTransport(
+            new HttpClientTransportOptions { Endpoint = new Uri($"http://127.0.0.1:{port}/godot/mcp"), TransportMode = HttpTransportMode.StreamableHttp },
+            mcpHttp, loggerFactory: null, ownsHttpClient: true);
+        await using var client = await McpClient.CreateAsync(transport, cancellationToken: Cancel);
+        var paused = await client.CallToolAsync("time_pause", cancellationToken: Cancel);
+        Assert.True(paused.IsError != true);
+
+        // Several health checks (1 s apart) while paused: the game must stay READY, never restarted.
+        var watchUntil = DateTime.UtcNow + TimeSpan.FromSeconds(4);
+        while (DateTime.UtcNow < watchUntil)
+        {
+            var status = await http.GetFromJsonAsync<JsonElement>("/status", Cancel);
+            Assert.Equal("READY", status.GetProperty("state").GetString());
+            Assert.Equal(0, status.GetProperty("restart_count").GetInt32());
+            await Task.Delay(200, Cancel);
+        }
+
+        var time = await http.GetFromJsonAsync<JsonElement>("/godot/time", Cancel);
+        Assert.True(time.GetProperty("paused").GetBoolean());
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health", Cancel)).StatusCode);
+    }
+
+    private static async Task<bool> HealthyAsync(HttpClient http)
+    {
+        try
+        {
+            return (await http.GetAsync("/health", Cancel)).StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false; // not listening yet
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>npm tools: <c>$SPACETIME_TOOLS_DIR</c> or the repository's <c>.tools/node_modules</c>.</summary>
     private static string NodeModules()
     {
