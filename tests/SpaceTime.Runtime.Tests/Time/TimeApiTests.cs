@@ -226,6 +226,39 @@ public sealed class TimeApiTests(RuntimeApiFixture runtime) : IClassFixture<Runt
     }
 
     [Fact]
+    public async Task ConcurrentInputsAndSteps_FromSeveralClients_AllApplyInTickOrder()
+    {
+        await LoadPausedAsync(_client);
+        await StepAsync(_client, 10);
+        using (var start = await _client.PostJsonAsync("/input/recordings", """{"checkpoint_every":5}"""))
+        {
+            await start.ReadJsonAsync(HttpStatusCode.Created);
+        }
+
+        var clients = Enumerable.Range(0, 5).Select(_ => runtime.CreateClient()).ToList();
+        await Task.WhenAll(clients.Select(async c =>
+        {
+            using (var turn = await c.PostJsonAsync("/input/snap_turn", """{"direction":"left"}"""))
+            {
+                await turn.ReadJsonAsync();
+            }
+
+            await StepAsync(c, 10);
+        }));
+
+        var id = (await _client.GetJsonAsync("/input/recordings")).Str("active");
+        using var stop = await _client.PostJsonAsync($"/input/recordings/{id}/stop");
+        var recording = await stop.ReadJsonAsync();
+        var ticks = recording.GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("tick").GetInt64()).ToList();
+        Assert.Equal(5, ticks.Count);
+        Assert.Equal(ticks.Order(), ticks);
+        Assert.Equal(60, recording.GetProperty("end_tick").GetInt64());
+        Assert.Equal(150, (await _client.GetJsonAsync("/state/player")).GetProperty("rotation").Num("y"), 2);
+        using var replay = await _client.PostJsonAsync($"/input/recordings/{id}/replay");
+        Assert.True((await replay.ReadJsonAsync()).GetProperty("matches").GetBoolean());
+    }
+
+    [Fact]
     public async Task Resume_AdvancesTheSceneTickAgain()
     {
         await LoadPausedAsync(_client);
