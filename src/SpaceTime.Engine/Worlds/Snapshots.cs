@@ -36,7 +36,8 @@ public sealed record VrState(
     string FallbackMode,
     Pose? Headset,
     Pose? LeftController,
-    Pose? RightController);
+    Pose? RightController,
+    VrSimulationState Simulation);
 
 /// <summary>One node of a dumped tree.</summary>
 public sealed record NodeDump(

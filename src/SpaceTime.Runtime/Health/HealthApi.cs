@@ -33,7 +33,7 @@ public static class HealthApi
         var checks = new Dictionary<string, HealthCheck>(StringComparer.Ordinal);
         var ticking = stats.Running && stats.SecondsSinceLastTick is < StallSeconds;
         checks["simulation"] = ticking
-            ? new HealthCheck("pass", $"ticking at {stats.AchievedTicksPerSecond:F1}/{stats.TargetTicksPerSecond} per second")
+            ? new HealthCheck("pass", $"ticking at {stats.AchievedTicksPerSecond:F1}/{stats.TargetTicksPerSecond} per second{(game.Paused ? " (world paused by time control; not a fault)" : "")}")
             : new HealthCheck("fail", stats.Running ? $"no tick for {stats.SecondsSinceLastTick ?? 0:F1} s" : "simulation loop is not running");
 
         if (ticking)

@@ -16,6 +16,7 @@ internal sealed class GameService(
     IOptions<RuntimeOptions> options,
     TimeProvider time,
     RuntimeClock clock,
+    Logs.RecentLogs recentLogs,
     ILogger<GameService> logger) : IHostedService
 {
     public DateTimeOffset StartedAt { get; private set; }
@@ -24,6 +25,7 @@ internal sealed class GameService(
     {
         var settings = options.Value;
         StartedAt = time.GetUtcNow();
+        recentLogs.Attach(game);
         RuntimeLog.Starting(logger, settings.Environment, game.Project.Root, game.Loop.TicksPerSecond, clock.StartedAt);
         game.SceneLoaded += OnSceneLoaded;
         game.SceneLoadFailed += OnSceneLoadFailed;

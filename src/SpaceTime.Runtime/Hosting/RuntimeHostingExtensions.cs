@@ -5,11 +5,17 @@ using Microsoft.Extensions.Options;
 using SpaceTime.Dashboard;
 using SpaceTime.Security.Http;
 using SpaceTime.Engine.Worlds;
+using SpaceTime.Runtime.Agents.Mcp;
 using SpaceTime.Runtime.Health;
 using SpaceTime.Runtime.Input;
+using SpaceTime.Runtime.Logs;
 using SpaceTime.Runtime.Metrics;
+using SpaceTime.Runtime.Nodes;
+using SpaceTime.Runtime.Time;
+using SpaceTime.Runtime.World;
 using SpaceTime.Runtime.Performance;
 using SpaceTime.Runtime.Records;
+using SpaceTime.Runtime.Recordings;
 using SpaceTime.Runtime.Scenes;
 using SpaceTime.Security;
 using SpaceTime.Security.RateLimiting;
@@ -69,6 +75,11 @@ public static class RuntimeHostingExtensions
         var records = Path.GetFullPath(builder.Configuration[$"{RuntimeOptions.SectionName}:DataDir"] ?? RuntimeOptions.DefaultDataDir);
         builder.AddSpaceTimeRecords(records);
         services.TryAddSingleton<ISceneHistory>(sp => new SceneHistoryStore(sp.GetRequiredService<IOptions<RuntimeOptions>>(), sp.GetRequiredService<SpaceTime.Security.Storage.StorageHealth>()));
+        services.TryAddSingleton<RecentLogs>();
+        services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<RecentLogs>());
+        services.TryAddSingleton<World.WorldSnapshotStore>();
+        services.TryAddSingleton<Recordings.RecordingStore>();
+
         services.AddHostedService<GameService>();
         services.AddHostedService<ManagerWatch>();
 
@@ -110,6 +121,7 @@ public static class RuntimeHostingExtensions
         services.AddOptions<EditorBridge.EditorBridgeOptions>().BindConfiguration(EditorBridge.EditorBridgeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<EditorBridge.EditorBridgeService>();
         services.AddHostedService(sp => sp.GetRequiredService<EditorBridge.EditorBridgeService>());
+        services.AddSpaceTimeMcp();
         services.AddSingleton<Discovery.DiscoveryAnnouncer>();
         services.AddHostedService(sp => sp.GetRequiredService<Discovery.DiscoveryAnnouncer>());
         // Binding failures (bad JSON, wrong types) throw, so the problem response can say what was wrong.
@@ -154,6 +166,13 @@ public static class RuntimeHostingExtensions
         app.MapScenesApi();
         app.MapStateApi();
         app.MapInputApi();
+        app.MapVrInputApi();
+        app.MapTimeApi();
+        app.MapNodesApi();
+        app.MapWorldApi();
+        app.MapRecordingsApi();
+        app.MapLogsApi();
+        app.MapSpaceTimeMcp();
         app.MapPerformanceApi();
         app.MapAuthApi();
         app.MapBansApi();

@@ -65,4 +65,12 @@ public sealed class RuntimeOptions
     /// <summary>How many entries <c>GET /scene/history</c> returns by default.</summary>
     [Range(1, 1000)]
     public int SceneHistorySize { get; set; } = 10;
+
+    /// <summary>World snapshots kept in the data dir; saving one more drops the oldest.</summary>
+    [Range(1, 10_000)]
+    public int MaxWorldSnapshots { get; set; } = 100;
+
+    /// <summary>Largest world snapshot stored (compressed bytes); a larger one is refused.</summary>
+    [Range(1024, 1L << 30)]
+    public long MaxWorldSnapshotBytes { get; set; } = 64L << 20;
 }

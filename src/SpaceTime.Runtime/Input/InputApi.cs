@@ -1,4 +1,3 @@
-using System.Numerics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SpaceTime.Security.Http;
 using SpaceTime.Engine.Players;
@@ -42,7 +41,7 @@ public static class InputApi
             return Task.FromResult<Results<Ok<InputResponse>, ProblemHttpResult>>(ApiProblems.BadRequest("'speed' must be 0-10 m/s and 'duration_seconds' 0-10 s"));
         }
 
-        return Control(game, "move", (p, _) => p.Move(new Vector2(request.Strafe, request.Forward), request.Speed, request.DurationSeconds), cancellationToken);
+        return Control(game, "move", new MoveInput(request.Strafe, request.Forward, request.Speed, request.DurationSeconds), cancellationToken);
     }
 
     public static async Task<Results<Ok<InputResponse>, ProblemHttpResult>> Teleport(TeleportRequest request, HeadlessGame game, CancellationToken cancellationToken)
@@ -58,9 +57,7 @@ public static class InputApi
             return ApiProblems.BadRequest("'y' must be a finite number");
         }
 
-        var landed = true;
-        var result = await Control(game, "teleport", (p, colliders) => landed = p.TryTeleport(new Vector3(x, y, z), colliders, out _), cancellationToken);
-        return landed ? result : ApiProblems.Unprocessable($"No ground to stand on at ({x}, {z}) at or below y = {y}");
+        return await Control(game, "teleport", new TeleportInput(x, y, z), cancellationToken, $"No ground to stand on at ({x}, {z}) at or below y = {y}");
     }
 
     public static Task<Results<Ok<InputResponse>, ProblemHttpResult>> SnapTurn(SnapTurnRequest request, HeadlessGame game, CancellationToken cancellationToken)
@@ -76,19 +73,22 @@ public static class InputApi
             return Task.FromResult<Results<Ok<InputResponse>, ProblemHttpResult>>(ApiProblems.BadRequest("'direction' must be 'left' or 'right' and 'degrees' between 1 and 180"));
         }
 
-        return Control(game, "snap_turn", (p, _) => p.SnapTurn(sign * request.Degrees), cancellationToken);
+        return Control(game, "snap_turn", new SnapTurnInput(sign * request.Degrees), cancellationToken);
     }
 
     public static Task<Results<Ok<InputResponse>, ProblemHttpResult>> Recenter(HeadlessGame game, CancellationToken cancellationToken) =>
-        Control(game, "recenter", (p, _) => p.Recenter(), cancellationToken);
+        Control(game, "recenter", new RecenterInput(), cancellationToken);
 
-    private static async Task<Results<Ok<InputResponse>, ProblemHttpResult>> Control(
-        HeadlessGame game, string action, Action<Player, Engine.Physics.StaticColliders> command, CancellationToken cancellationToken)
+    /// <summary>Applies an input between ticks (it takes effect in the next tick, in arrival order) and reports the player.</summary>
+    internal static async Task<Results<Ok<InputResponse>, ProblemHttpResult>> Control(
+        HeadlessGame game, string action, WorldInput input, CancellationToken cancellationToken, string? refusal = null)
     {
         try
         {
-            var state = await game.ReadAsync(w => w.Control(command), cancellationToken);
-            return TypedResults.Ok(new InputResponse("ok", action, PlayerJson.From(state)));
+            var (applied, state) = await game.ReadAsync(w => (w.Apply(input), w.GetPlayerState()), cancellationToken);
+            return applied || refusal is null
+                ? TypedResults.Ok(new InputResponse("ok", action, PlayerJson.From(state)))
+                : ApiProblems.Unprocessable(refusal);
         }
         catch (InvalidOperationException e)
         {

@@ -25,16 +25,33 @@ public sealed record PlayerJson(
         new Vec3(0, Vec3.Clean(p.YawDegrees, 3), 0), p.SpawnedAt, Vec3.From(p.SpawnPoint), p.Respawns);
 }
 
+public sealed record StickJson(double X, double Y);
+
+/// <summary>A controller's inputs on the wire: trigger, grip, primary_button, thumbstick {x, y}.</summary>
+public sealed record ControllerJson(double Trigger, double Grip, bool PrimaryButton, StickJson Thumbstick)
+{
+    public static ControllerJson From(ControllerInput c) => new(c.Trigger, c.Grip, c.PrimaryButton, new StickJson(c.ThumbstickX, c.ThumbstickY));
+}
+
+/// <summary>The simulated hardware: inputs held for <c>ticks_remaining</c> more ticks, and what the controls did.</summary>
+public sealed record VrSimulationJson(bool Active, int TicksRemaining, ControllerJson Left, ControllerJson Right, int SnapTurns, int Teleports, string? LastAction)
+{
+    public static VrSimulationJson From(VrSimulationState s) =>
+        new(s.TicksRemaining > 0, s.TicksRemaining, ControllerJson.From(s.Left), ControllerJson.From(s.Right), s.SnapTurns, s.Teleports, s.LastAction);
+}
+
 public sealed record VrJson(
     bool VrEnabled,
     bool HeadsetConnected,
     string FallbackMode,
     PoseJson? Headset,
     PoseJson? LeftController,
-    PoseJson? RightController)
+    PoseJson? RightController,
+    VrSimulationJson Simulation)
 {
     public static VrJson From(VrState v) => new(
-        v.VrEnabled, v.HeadsetConnected, v.FallbackMode, PoseJson.From(v.Headset), PoseJson.From(v.LeftController), PoseJson.From(v.RightController));
+        v.VrEnabled, v.HeadsetConnected, v.FallbackMode, PoseJson.From(v.Headset), PoseJson.From(v.LeftController), PoseJson.From(v.RightController),
+        VrSimulationJson.From(v.Simulation));
 }
 
 public sealed record SceneSummaryJson(bool Loaded, string? Name, string? Path, string? RootType, int NodeCount, DateTimeOffset? LoadedAt, double? LoadDurationMs);
@@ -60,6 +77,8 @@ public sealed record MapJson(bool Loaded, string? ScenePath, IReadOnlyList<BoxJs
 /// <summary>The legacy <c>/state/scene</c> shape (timestamp, fps, vr_main found/not_found, player) plus the scene summary.</summary>
 public sealed record SceneStateJson(DateTimeOffset Timestamp, double Fps, string VrMain, SceneSummaryJson Scene, PlayerJson Player);
 
+public sealed record StateHashJson(long Tick, string? StateHash, string? ScenePath, bool Paused);
+
 /// <summary>Read-only views of the simulated world.</summary>
 public static class StateApi
 {
@@ -70,6 +89,7 @@ public static class StateApi
         state.MapGet("/player", GetPlayer);
         state.MapGet("/vr", GetVr);
         state.MapGet("/map", GetMap);
+        state.MapGet("/hash", GetHash);
         return app;
     }
 
@@ -87,6 +107,9 @@ public static class StateApi
 
     public static async Task<Ok<MapJson>> GetMap(HeadlessGame game, CancellationToken cancellationToken) =>
         TypedResults.Ok(MapJson.From(await game.ReadAsync(w => w.GetMapState(), cancellationToken)));
+    /// <summary>The state hash: equal hashes mean equal worlds (scene, tick, nodes, player, VR), in any process.</summary>
+    public static async Task<Ok<StateHashJson>> GetHash(HeadlessGame game, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await game.ReadAsync(w => new StateHashJson(w.SceneTick, w.StateHash(), w.Scene?.ResourcePath, w.Paused), cancellationToken));
 
     public static async Task<Ok<VrJson>> GetVr(HeadlessGame game, CancellationToken cancellationToken) =>
         TypedResults.Ok(VrJson.From(await game.ReadAsync(w => w.GetVrState(), cancellationToken)));

@@ -79,7 +79,7 @@ public sealed class TelemetryHub : BackgroundService
         var physics = durations.Length > 0 ? durations.TakeLast(90).Average() : 0;
         var memoryMb = Math.Round(Environment.WorkingSet / (1024.0 * 1024.0), 2);
         return new FpsData(Math.Round(stats.AchievedTicksPerSecond, 2), stats.AchievedTicksPerSecond > 0 ? Math.Round(1000 / stats.AchievedTicksPerSecond, 3) : 0,
-            Math.Round(physics, 4), memoryMb, memoryMb, stats.Ticks, stats.DroppedTicks, stats.TargetTicksPerSecond);
+            Math.Round(physics, 4), memoryMb, memoryMb, stats.Ticks, stats.DroppedTicks, stats.TargetTicksPerSecond, _game.Paused);
     }
 
     public async Task<VrTrackingData> SampleVrAsync(CancellationToken cancellationToken)
@@ -89,7 +89,8 @@ public sealed class TelemetryHub : BackgroundService
             ? new TrackedPose([Math.Round(pose.Position.X, 4), Math.Round(pose.Position.Y, 4), Math.Round(pose.Position.Z, 4)],
                 [Math.Round(pose.Rotation.X, 5), Math.Round(pose.Rotation.Y, 5), Math.Round(pose.Rotation.Z, 5), Math.Round(pose.Rotation.W, 5)])
             : null;
-        return new VrTrackingData(Pose(vr.Headset), Pose(vr.LeftController), Pose(vr.RightController), vr.VrEnabled, vr.FallbackMode);
+        return new VrTrackingData(Pose(vr.Headset), Pose(vr.LeftController), Pose(vr.RightController), vr.VrEnabled, vr.FallbackMode,
+            State.ControllerJson.From(vr.Simulation.Left), State.ControllerJson.From(vr.Simulation.Right), vr.Simulation.Active, _game.Paused);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -41,10 +41,12 @@ public static class TelemetryMessages
     private sealed record Envelope(string Type, string Event, object Data, double Timestamp);
 }
 
-public sealed record FpsData(double Fps, double FrameTimeMs, double PhysicsTimeMs, double MemoryMb, double MemoryUsageMb, long Ticks, long DroppedTicks, int TargetFps);
+public sealed record FpsData(double Fps, double FrameTimeMs, double PhysicsTimeMs, double MemoryMb, double MemoryUsageMb, long Ticks, long DroppedTicks, int TargetFps, bool Paused);
 
 public sealed record TrackedPose(double[] Position, double[] Rotation);
 
-public sealed record VrTrackingData(TrackedPose? Headset, TrackedPose? LeftController, TrackedPose? RightController, bool VrEnabled, string FallbackMode);
+public sealed record VrTrackingData(
+    TrackedPose? Headset, TrackedPose? LeftController, TrackedPose? RightController, bool VrEnabled, string FallbackMode,
+    State.ControllerJson LeftInput, State.ControllerJson RightInput, bool Simulated, bool Paused);
 
 public sealed record AlertData(string Level, string Message, double? Value, double? Threshold);

@@ -29,6 +29,7 @@ public static class Permissions
     public const string MetricsRead = "metrics:read";
     public const string SceneWrite = "scene:write";
     public const string InputWrite = "input:write";
+    public const string TimeControl = "time:control";
     public const string DebugRead = "debug:read";
     public const string AuthManage = "auth:manage";
     public const string WhitelistManage = "whitelist:manage";
@@ -44,6 +45,7 @@ public static class Permissions
         [MetricsRead] = Roles.ReadOnly,
         [SceneWrite] = Roles.Developer,
         [InputWrite] = Roles.Developer,
+        [TimeControl] = Roles.Developer,
         [DebugRead] = Roles.Developer,
         [AuthManage] = Roles.Admin,
         [WhitelistManage] = Roles.Admin,
