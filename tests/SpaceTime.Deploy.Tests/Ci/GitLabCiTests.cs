@@ -54,6 +54,34 @@ public sealed class GitLabCiTests(SpacetimeToolFeed tool)
     }
 
     [Fact]
+    public async Task Pipeline_OnATag_BuildsAndVerifiesASignedReleasePackage_AndLeavesDeployManual()
+    {
+        using var game = await SampleGameRepository.CreateAsync();
+        using var keys = new Cli.Tests.TempFolder();
+        var keygen = await Tool.RunAsync(tool.Spacetime, ["package", "keygen", "--output", keys.Path], null);
+        Assert.True(keygen.ExitCode == 0, keygen.ToString());
+        var release = new Dictionary<string, string>
+        {
+            ["CI_COMMIT_TAG"] = "v1.2.3",
+            ["SPACETIME_SIGNING_KEY"] = Path.Combine(keys.Path, "spacetime-release.secret.asc"),
+            ["SPACETIME_PUBLIC_KEY"] = Path.Combine(keys.Path, "spacetime-release.public.asc"),
+            // A game repository packages a SpaceTime checkout; here, this one with the tool's own application.
+            ["SPACETIME_SOURCE_DIR"] = Repo.Root,
+            ["SPACETIME_BINARIES"] = tool.InstalledApplication,
+        };
+
+        var result = await GitLabCiLocalAsync(game, release);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"PASS\s+release-package", result.Output);
+        Assert.Contains("OK: spacetime-vr 1.2.3", result.Output, StringComparison.Ordinal);
+        Assert.Contains("signature verified", result.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(game.PathOf("dist/spacetime-vr-v1.2.3.tar.gz")));
+        Assert.True(File.Exists(game.PathOf("dist/spacetime-vr-v1.2.3/nuget/SpaceTime.Cli.1.2.3.nupkg")));
+        Assert.DoesNotMatch(@"(PASS|FAIL)\s+deploy", result.Output);
+    }
+
+    [Fact]
     public async Task GitLabCiLocal_KnownBadTemplate_IsRejected()
     {
         using var game = await SampleGameRepository.CreateAsync();
@@ -66,12 +94,12 @@ public sealed class GitLabCiTests(SpacetimeToolFeed tool)
         Assert.Contains("no-such-stage", result.Output, StringComparison.Ordinal);
     }
 
-    private async Task<ToolResult> GitLabCiLocalAsync(SampleGameRepository game)
+    private async Task<ToolResult> GitLabCiLocalAsync(SampleGameRepository game, IReadOnlyDictionary<string, string>? extra = null)
     {
         var cli = Path.Combine(Tool.RequireNpm("gitlab-ci-local", "4.56.2"), "src", "index.js");
         Tool.Require("rsync", "apt-get install rsync");
         var ports = new Dictionary<string, string> { ["SPACETIME_MANAGER_PORT"] = $"{Ports.Free()}", ["SPACETIME_GAME_PORT"] = $"{Ports.Free()}", ["SPACETIME_TELEMETRY_PORT"] = $"{Ports.Free()}" };
-        var variables = tool.Environment.Where(e => e.Value is not null).Select(e => KeyValuePair.Create(e.Key, e.Value!)).Concat(ports)
+        var variables = tool.Environment.Where(e => e.Value is not null).Select(e => KeyValuePair.Create(e.Key, e.Value!)).Concat(ports).Concat(extra ?? new Dictionary<string, string>())
             .SelectMany(v => new[] { "--variable", $"{v.Key}={v.Value}" });
         return await Tool.RunAsync(
             "node",

@@ -28,6 +28,9 @@ public sealed class SpacetimeToolFeed : IAsyncLifetime
     /// <summary>The installed <c>spacetime</c> command.</summary>
     public string Spacetime => Path.Combine(ToolPath, "spacetime");
 
+    /// <summary>The installed tool's application folder (what <c>package build --binaries</c> takes).</summary>
+    public string InstalledApplication => Path.Combine(ToolPath, ".store", "spacetime.cli", "1.0.0", "spacetime.cli", "1.0.0", "tools", "net10.0", "any");
+
     /// <summary>A NuGet packages folder of our own, so no install is answered from the machine's cache.</summary>
     public string NuGetPackages => Path.Combine(_folder.Path, "nuget-packages");
 
