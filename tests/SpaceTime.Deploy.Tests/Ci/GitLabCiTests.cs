@@ -13,23 +13,17 @@ public sealed class GitLabCiTests(SpacetimeToolFeed tool)
     private static readonly TimeSpan PipelineTimeout = TimeSpan.FromMinutes(4);
 
     [Fact]
-    public async Task Pipeline_OnASampleGameRepository_PassesWithJUnitReports()
+    public async Task Template_OnABranchRunsLintAndTest_OnATagAlsoBuildAndAManualDeploy()
     {
         using var game = await SampleGameRepository.CreateAsync();
 
-        var result = await GitLabCiLocalAsync(game);
+        var branch = await GitLabCiLocalAsync(game, null, "--list");
+        var tag = await GitLabCiLocalAsync(game, new Dictionary<string, string> { ["CI_COMMIT_TAG"] = "v1.2.3" }, "--list");
 
-        Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Matches(@"PASS\s+scenes", result.Output);
-        Assert.Matches(@"PASS\s+health-check", result.Output);
-        Assert.Contains("Summary: 12 checks: 12 passed, 0 failed", result.Output, StringComparison.Ordinal);
-        var scenes = XDocument.Load(game.PathOf("reports/scenes.junit.xml"));
-        Assert.Equal("0", scenes.Root!.Attribute("failures")!.Value);
-        Assert.Contains(scenes.Descendants("testcase"), c => c.Attribute("file")?.Value == "project/vr_main.tscn");
-        var health = XDocument.Load(game.PathOf("reports/health-check.junit.xml"));
-        Assert.Equal("12", health.Root!.Attribute("tests")!.Value);
-        Assert.Equal("0", health.Root.Attribute("failures")!.Value);
-        Assert.DoesNotContain("release-package", result.Output, StringComparison.Ordinal);
+        Assert.True(branch.ExitCode == 0, branch.ToString());
+        Assert.Equal(["scenes lint on_success", "health-check test on_success"], Jobs(branch.StdOut));
+        Assert.True(tag.ExitCode == 0, tag.ToString());
+        Assert.Equal(["scenes lint on_success", "health-check test on_success", "release-package build on_success", "deploy deploy manual"], Jobs(tag.StdOut));
     }
 
     [Fact]
@@ -54,7 +48,7 @@ public sealed class GitLabCiTests(SpacetimeToolFeed tool)
     }
 
     [Fact]
-    public async Task Pipeline_OnATag_BuildsAndVerifiesASignedReleasePackage_AndLeavesDeployManual()
+    public async Task Pipeline_OnATag_PassesWithJUnitReports_AndBuildsAndVerifiesASignedReleasePackage()
     {
         using var game = await SampleGameRepository.CreateAsync();
         using var keys = new Cli.Tests.TempFolder();
@@ -73,6 +67,15 @@ public sealed class GitLabCiTests(SpacetimeToolFeed tool)
         var result = await GitLabCiLocalAsync(game, release);
 
         Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"PASS\s+scenes", result.Output);
+        Assert.Matches(@"PASS\s+health-check", result.Output);
+        Assert.Contains("Summary: 12 checks: 12 passed, 0 failed", result.Output, StringComparison.Ordinal);
+        var scenes = XDocument.Load(game.PathOf("reports/scenes.junit.xml"));
+        Assert.Equal("0", scenes.Root!.Attribute("failures")!.Value);
+        Assert.Contains(scenes.Descendants("testcase"), c => c.Attribute("file")?.Value == "project/vr_main.tscn");
+        var health = XDocument.Load(game.PathOf("reports/health-check.junit.xml"));
+        Assert.Equal("12", health.Root!.Attribute("tests")!.Value);
+        Assert.Equal("0", health.Root.Attribute("failures")!.Value);
         Assert.Matches(@"PASS\s+release-package", result.Output);
         Assert.Contains("OK: spacetime-vr 1.2.3", result.Output, StringComparison.Ordinal);
         Assert.Contains("signature verified", result.Output, StringComparison.Ordinal);
@@ -94,7 +97,12 @@ public sealed class GitLabCiTests(SpacetimeToolFeed tool)
         Assert.Contains("no-such-stage", result.Output, StringComparison.Ordinal);
     }
 
-    private async Task<ToolResult> GitLabCiLocalAsync(SampleGameRepository game, IReadOnlyDictionary<string, string>? extra = null)
+    /// <summary>"name stage when" of each job in <c>gitlab-ci-local --list</c>.</summary>
+    private static List<string> Jobs(string list) =>
+        [.. list.Split('\n').SkipWhile(l => !l.StartsWith("name ", StringComparison.Ordinal)).Skip(1)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length >= 3).Select(f => $"{f[0]} {f[1]} {f[2]}")];
+
+    private async Task<ToolResult> GitLabCiLocalAsync(SampleGameRepository game, IReadOnlyDictionary<string, string>? extra = null, params string[] options)
     {
         var cli = Path.Combine(Tool.RequireNpm("gitlab-ci-local", "4.56.2"), "src", "index.js");
         Tool.Require("rsync", "apt-get install rsync");
@@ -103,7 +111,7 @@ public sealed class GitLabCiTests(SpacetimeToolFeed tool)
             .SelectMany(v => new[] { "--variable", $"{v.Key}={v.Value}" });
         return await Tool.RunAsync(
             "node",
-            [cli, "--no-color", "--home", game.PathOf(".gitlab-ci-local-home"), .. variables],
+            [cli, "--no-color", "--home", game.PathOf(".gitlab-ci-local-home"), .. options, .. variables],
             game.Root,
             new Dictionary<string, string?> { ["NUGET_PACKAGES"] = tool.NuGetPackages },
             timeout: PipelineTimeout);
