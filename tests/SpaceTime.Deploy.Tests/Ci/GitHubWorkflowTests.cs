@@ -89,11 +89,55 @@ public sealed partial class GitHubWorkflowTests(SpacetimeToolFeed tool)
             lint.StdOut.Split('\n'));
     }
 
-    /// <summary>Runs a job's <c>run</c> steps in order with the workflow's env, as the runner would after checkout and setup-dotnet.</summary>
-    private async Task<ToolResult> RunJobAsync(SampleGameRepository game, string job)
+    [Fact]
+    public async Task BuildJob_OnATag_WithKeysAsSecretText_BuildsAndVerifiesTheSignedPackage()
+    {
+        using var game = await SampleGameRepository.CreateAsync();
+        using var keys = new TempFolder();
+        var passphrase = Path.Combine(keys.Path, "passphrase");
+        await File.WriteAllTextAsync(passphrase, "correct horse battery staple\n", TestContext.Current.CancellationToken);
+        var keygen = await Tool.RunAsync(tool.Spacetime, ["package", "keygen", "--output", Path.Combine(keys.Path, "keys"), "--passphrase-file", passphrase], null);
+        Assert.True(keygen.ExitCode == 0, keygen.ToString());
+        var secrets = new Dictionary<string, string>
+        {
+            ["SPACETIME_SIGNING_KEY"] = await File.ReadAllTextAsync(Path.Combine(keys.Path, "keys", "spacetime-release.secret.asc"), TestContext.Current.CancellationToken),
+            ["SPACETIME_PASSPHRASE"] = "correct horse battery staple",
+            ["SPACETIME_PUBLIC_KEY"] = await File.ReadAllTextAsync(Path.Combine(keys.Path, "keys", "spacetime-release.public.asc"), TestContext.Current.CancellationToken),
+        };
+        var tag = new Dictionary<string, string?>
+        {
+            ["GITHUB_REF_TYPE"] = "tag",
+            ["GITHUB_REF_NAME"] = "v2.0.0",
+            // A game repository packages a SpaceTime checkout; here, this one with the tool's own application.
+            ["SPACETIME_SOURCE_DIR"] = Repo.Root,
+            ["SPACETIME_BINARIES"] = tool.InstalledApplication,
+        };
+
+        var build = await RunJobAsync(game, "build", secrets, tag);
+
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Contains("OK: spacetime-vr 2.0.0", build.StdOut, StringComparison.Ordinal);
+        Assert.Contains("signature verified", build.StdOut, StringComparison.Ordinal);
+        Assert.True(File.Exists(game.PathOf("dist/spacetime-vr-v2.0.0.tar.gz")));
+        Assert.DoesNotContain("BEGIN PGP PRIVATE KEY", build.Output, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(game.Root, "*.asc", SearchOption.TopDirectoryOnly));
+    }
+
+    /// <summary>
+    /// Runs a job's <c>run</c> steps in order with the workflow's and the step's env (<c>vars.*</c> and <c>secrets.*</c> filled
+    /// in), as the runner would after checkout and setup-dotnet.
+    /// </summary>
+    private async Task<ToolResult> RunJobAsync(
+        SampleGameRepository game, string job, IReadOnlyDictionary<string, string>? secrets = null, IReadOnlyDictionary<string, string?>? runner = null)
     {
         var workflow = Yaml.Load(game.PathOf(".github/workflows/spacetime.yml"));
         var vars = new Dictionary<string, string> { ["SPACETIME_TOOL_SOURCE"] = tool.Feed };
+        string Expand(string value) => Expression().Replace(value, m => (m.Groups["scope"].Value switch
+        {
+            "vars" => vars.GetValueOrDefault(m.Groups["name"].Value),
+            "secrets" => secrets?.GetValueOrDefault(m.Groups["name"].Value),
+            _ => null,
+        }) ?? "");
         var environment = new Dictionary<string, string?>(tool.Environment)
         {
             ["GITHUB_ACTIONS"] = "true",
@@ -107,13 +151,24 @@ public sealed partial class GitHubWorkflowTests(SpacetimeToolFeed tool)
         };
         foreach (var (name, value) in workflow["env"]!.AsObject())
         {
-            environment[name] = Expression().Replace(value!.ToString(), m => m.Groups["scope"].Value == "vars" && vars.TryGetValue(m.Groups["name"].Value, out var v) ? v : "");
+            environment[name] = Expand(value!.ToString());
+        }
+
+        foreach (var (name, value) in runner ?? new Dictionary<string, string?>())
+        {
+            environment[name] = value;
         }
 
         var output = new List<ToolResult>();
-        foreach (var run in RunSteps(workflow["jobs"]![job]!))
+        foreach (var step in workflow["jobs"]![job]!["steps"]!.AsArray().Where(s => s!["run"] is not null))
         {
-            var result = await Tool.RunAsync("bash", ["-e", "-c", run], game.Root, environment, timeout: JobTimeout);
+            var stepEnvironment = new Dictionary<string, string?>(environment);
+            foreach (var (name, value) in step!["env"]?.AsObject() ?? new JsonObject())
+            {
+                stepEnvironment[name] = Expand(value!.ToString());
+            }
+
+            var result = await Tool.RunAsync("bash", ["-e", "-c", step["run"]!.ToString()], game.Root, stepEnvironment, timeout: JobTimeout);
             output.Add(result);
             if (result.ExitCode != 0)
             {
