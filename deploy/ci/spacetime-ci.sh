@@ -122,8 +122,7 @@ stop_manager() {
     kill -KILL "$MANAGER_PID" 2>/dev/null || true
   fi
   wait "$MANAGER_PID" 2>/dev/null || true
-  KEY_FILE=""
-MANAGER_PID=""
+  MANAGER_PID=""
 }
 
 step_test() {
@@ -166,7 +165,7 @@ step_test() {
     --format junit --output "$REPORTS/health-check.junit.xml" --json-report "$REPORTS/health-check.json" || status=$?
   stop_manager
   rm -rf "$data"
-  trap - EXIT
+  trap cleanup_secrets EXIT
   [ "$status" -eq 0 ] || die "health-check failed (report: $REPORTS/health-check.junit.xml)"
 }
 
