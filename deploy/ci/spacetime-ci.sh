@@ -41,14 +41,21 @@ REPORTS=${SPACETIME_REPORTS_DIR:-reports}
 DIST=${SPACETIME_DIST_DIR:-dist}
 
 # The installed tool, or spacetime on PATH (a runner image that ships it).
-spacetime() {
+spacetime_bin() {
   if [ -x "$TOOL_PATH/spacetime" ]; then
-    "$TOOL_PATH/spacetime" "$@"
-  elif command -v spacetime >/dev/null 2>&1; then
-    command spacetime "$@"
+    echo "$TOOL_PATH/spacetime"
+  elif type -P spacetime >/dev/null; then
+    # type -P: the file on PATH, never this script's own spacetime function.
+    type -P spacetime
   else
     die "spacetime is not installed: run the install step first (or put spacetime on PATH)"
   fi
+}
+
+spacetime() {
+  local bin
+  bin=$(spacetime_bin)
+  "$bin" "$@"
 }
 
 project_dir() {
@@ -126,7 +133,7 @@ stop_manager() {
 }
 
 step_test() {
-  local project scene manager_port game_port telemetry_port timeout data deadline status=0
+  local project scene manager_port game_port telemetry_port timeout data deadline bin status=0
   project=$(cd "$(project_dir)" && pwd)
   scene=$(main_scene "$project")
   [ -n "$scene" ] || die "$project/project.godot names no run/main_scene (set SPACETIME_SCENE)"
@@ -142,7 +149,9 @@ step_test() {
   trap 'stop_manager; rm -rf "$data"; cleanup_secrets' EXIT
 
   log "starting spacetime manage on $project ($scene), manager :$manager_port, game :$game_port"
-  spacetime manage --port "$manager_port" --godot-port "$game_port" --telemetry-port "$telemetry_port" \
+  # The executable itself in the background (not the shell function), so $! is the manager and SIGTERM reaches it.
+  bin=$(spacetime_bin)
+  "$bin" manage --port "$manager_port" --godot-port "$game_port" --telemetry-port "$telemetry_port" \
     --project-path "$project" --scene-path "$scene" --data-dir "$data" --log-dir "$REPORTS" >"$REPORTS/spacetime.log" 2>&1 &
   MANAGER_PID=$!
 
