@@ -65,9 +65,12 @@ public sealed partial class GitHubWorkflowTests(SpacetimeToolFeed tool)
     {
         using var game = await SampleGameRepository.CreateAsync();
 
+        var (manager, gamePort) = (Ports.Free(), Ports.Free());
         var lint = await RunJobAsync(game, "lint");
-        var test = await RunJobAsync(game, "test");
+        var test = await RunJobAsync(game, "test", null, new Dictionary<string, string?> { ["SPACETIME_MANAGER_PORT"] = $"{manager}", ["SPACETIME_GAME_PORT"] = $"{gamePort}" });
 
+        // The step stops what it started: nothing listens on its ports once it has exited.
+        Assert.False(Ports.IsListening(manager) || Ports.IsListening(gamePort), "the manager or the game outlived the test step");
         Assert.True(lint.ExitCode == 0, lint.ToString());
         Assert.DoesNotContain("::error", lint.Output, StringComparison.Ordinal);
         Assert.True(test.ExitCode == 0, test.ToString());
