@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SpaceTime.Cli.Reports;
 using SpaceTime.Operations.HealthChecks;
 using SpaceTime.Security;
 
@@ -16,6 +17,8 @@ internal static class HealthCheckCommand
         var skipHttp = new Option<bool>("--skip-http") { Description = "Only check the local installation (config, project, data dir, disk, secrets)." };
         var verbose = new Option<bool>("--verbose") { Description = "Print each check's details." };
         var jsonReport = new Option<string?>("--json-report") { Description = "Also write the report as JSON to this file." };
+        var format = ReportFormatOption.Create(ReportFormat.Text, ReportFormat.JUnit);
+        var output = new Option<string?>("--output") { Description = "With --format junit: write the JUnit XML here (default: standard output, with the text on standard error)." };
         var noColor = new Option<bool>("--no-color") { Description = "No ANSI colours (also when NO_COLOR is set or the output is not a terminal)." };
         var configDir = new Option<string?>("--config-dir") { Description = "Config folder. Default: beside the executable. Env: SPACETIME_CONFIG_DIR." };
         var environment = new Option<string?>("--environment") { Description = "production, staging, development or test. Env: GODOT_ENV." };
@@ -24,7 +27,7 @@ internal static class HealthCheckCommand
         var timeout = new Option<string?>("--timeout") { Description = "Time limit of each network check (e.g. 5s). Default 5 s." };
         var command = new Command("health-check", "Check the installation (configuration, whitelist, scenes, data dir, disk, secrets) and the running game, telemetry and manager; exit 1 if any check fails.")
         {
-            url, managerUrl, telemetryUrl, token, skipHttp, verbose, jsonReport, noColor, configDir, environment, project, dataDir, timeout,
+            url, managerUrl, telemetryUrl, token, skipHttp, verbose, jsonReport, format, output, noColor, configDir, environment, project, dataDir, timeout,
         };
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
@@ -46,18 +49,42 @@ internal static class HealthCheckCommand
             }
 
             var jsonFile = parse.GetValue(jsonReport);
-            var color = !parse.GetValue(noColor) && CliEnvironment.Get("NO_COLOR") is null && !Console.IsOutputRedirected;
+            var junit = parse.GetValue(format) == ReportFormat.JUnit;
+            var junitFile = parse.GetValue(output);
+            if (junitFile is not null && !junit)
+            {
+                throw new ArgumentException("--output needs --format junit (use --json-report for JSON)", "output");
+            }
+
+            // The XML owns standard output when it goes there; the lines a person reads move to standard error.
+            var console = junit && junitFile is null ? Console.Error : Console.Out;
+            var color = !parse.GetValue(noColor) && CliEnvironment.Get("NO_COLOR") is null && !Console.IsOutputRedirected && !(junit && junitFile is null);
             var showDetails = parse.GetValue(verbose);
-            Console.WriteLine("SpaceTime health check");
+            console.WriteLine("SpaceTime health check");
             var runner = new HealthCheckRunner(options);
-            runner.Checked += result => Print(result, color, showDetails);
+            runner.Checked += result => Print(console, result, color, showDetails);
             var report = await runner.RunAsync(cancellationToken);
-            Console.WriteLine(
+            console.WriteLine(
                 $"Summary: {report.TotalChecks} checks: {report.Passed} passed, {report.Failed} failed, {report.Warnings} warnings, {report.Skipped} skipped in {report.DurationSeconds:0.00} s");
             if (jsonFile is not null)
             {
                 await File.WriteAllTextAsync(jsonFile, report.ToJson() + "\n", cancellationToken);
-                Console.WriteLine($"Report written to {jsonFile}");
+                console.WriteLine($"Report written to {jsonFile}");
+            }
+
+            if (junit)
+            {
+                var xml = JUnit(report);
+                if (junitFile is null)
+                {
+                    Console.Out.Write(xml);
+                }
+                else
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(junitFile))!);
+                    await File.WriteAllTextAsync(junitFile, xml, cancellationToken);
+                    console.WriteLine($"JUnit report written to {junitFile}");
+                }
             }
 
             return report.Healthy ? 0 : CliErrors.Failure;
@@ -81,7 +108,27 @@ internal static class HealthCheckCommand
         return uri.Scheme.StartsWith("ws", StringComparison.Ordinal) || uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
     }
 
-    private static void Print(HealthCheckResult result, bool color, bool verbose)
+    /// <summary>One test case per check: a failed check is a failure, a skipped one skipped, a warning passes with its message kept.</summary>
+    private static string JUnit(HealthCheckReport report)
+    {
+        var cases = report.Checks.Select(check =>
+        {
+            var details = string.Join('\n', check.Details.Select(d => $"{d.Key}: {DetailText(d.Value)}"));
+            var text = $"[{check.Status.ToString().ToUpperInvariant()}] {check.Name}: {check.Message}" + (details.Length > 0 ? "\n" + details : "");
+            return check.Status switch
+            {
+                CheckStatus.Fail => new JUnitCase("spacetime.health-check", check.Name) { FailureMessage = check.Message, FailureType = "fail", FailureText = text },
+                CheckStatus.Skip => new JUnitCase("spacetime.health-check", check.Name) { SkippedMessage = check.Message },
+                _ => new JUnitCase("spacetime.health-check", check.Name) { SystemOut = text },
+            };
+        }).ToList();
+        return JUnitReport.Write("spacetime health-check", cases, report.DurationSeconds, report.Timestamp);
+    }
+
+    private static string? DetailText(object? value) =>
+        value is System.Collections.IEnumerable and not string ? System.Text.Json.JsonSerializer.Serialize(value) : value?.ToString();
+
+    private static void Print(TextWriter console, HealthCheckResult result, bool color, bool verbose)
     {
         var (label, ansi) = result.Status switch
         {
@@ -90,12 +137,12 @@ internal static class HealthCheckCommand
             CheckStatus.Fail => ("FAIL", "\e[31m"),
             _ => ("SKIP", "\e[90m"),
         };
-        Console.WriteLine(color ? $"{ansi}[{label}]\e[0m {result.Name}: {result.Message}" : $"[{label}] {result.Name}: {result.Message}");
+        console.WriteLine(color ? $"{ansi}[{label}]\e[0m {result.Name}: {result.Message}" : $"[{label}] {result.Name}: {result.Message}");
         if (verbose)
         {
             foreach (var (key, value) in result.Details)
             {
-                Console.WriteLine($"       {key}: {(value is System.Collections.IEnumerable and not string ? System.Text.Json.JsonSerializer.Serialize(value) : value)}");
+                console.WriteLine($"       {key}: {DetailText(value)}");
             }
         }
     }

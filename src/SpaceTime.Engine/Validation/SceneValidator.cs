@@ -24,6 +24,9 @@ public sealed record ValidationReport(int Projects, int Scenes, int Resources, I
 {
     public int FilesChecked => Projects + Scenes + Resources;
 
+    /// <summary>Every file checked, in the order checked (full paths).</summary>
+    public IReadOnlyList<string> Files { get; init; } = [];
+
     public int Errors => Problems.Count(p => p.Severity == ProblemSeverity.Error);
 
     public int Warnings => Problems.Count(p => p.Severity == ProblemSeverity.Warning);
@@ -43,9 +46,11 @@ public static class SceneValidator
         ArgumentNullException.ThrowIfNull(paths);
         var problems = new List<ValidationProblem>();
         var loaders = new Dictionary<string, SceneLoader>(StringComparer.Ordinal);
+        var files = new List<string>();
         int projects = 0, scenes = 0, resources = 0;
         foreach (var file in ExpandFiles(paths, problems))
         {
+            files.Add(file);
             switch (Path.GetExtension(file))
             {
                 case ".godot":
@@ -63,7 +68,7 @@ public static class SceneValidator
             }
         }
 
-        return new ValidationReport(projects, scenes, resources, problems);
+        return new ValidationReport(projects, scenes, resources, problems) { Files = files };
     }
 
     private static IEnumerable<string> ExpandFiles(IEnumerable<string> paths, List<ValidationProblem> problems)

@@ -66,6 +66,10 @@ public sealed class PackageBuilder(TimeProvider time, IBuildProgress progress)
             progress.Step($"sbom: {components.Count} NuGet packages in {PackageLayout.SbomFile}");
 
             var git = await GitCheckout.ReadAsync(request.SourceRoot, cancellationToken);
+            var toolPackage = PackageLayout.ToolPackageFile(request.Version);
+            progress.Step($"writing the .NET tool package {toolPackage}");
+            Tool.DotnetToolPackage.Write(PackagePath.Combine(stage, "binaries"), PackagePath.Combine(stage, toolPackage), request.Version, git.Commit, buildDate);
+            FileModes.Set(PackagePath.Combine(stage, toolPackage), FileModes.Regular);
             var signer = request.SigningKey;
             if (signer is not null)
             {

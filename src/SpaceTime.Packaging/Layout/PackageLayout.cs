@@ -15,6 +15,9 @@ public static class PackageLayout
     public const string ReleaseNotesFile = "RELEASE_NOTES.md";
     public const string ChecklistFile = "DEPLOYMENT_CHECKLIST.md";
 
+    /// <summary>The folder feed holding the release's .NET tool package (<c>SpaceTime.Cli.X.Y.Z.nupkg</c>).</summary>
+    public const string ToolFeedFolder = "nuget";
+
     /// <summary>The main assembly of the published application, as it sits in the package.</summary>
     public const string ApplicationFile = "binaries/spacetime.dll";
 
@@ -32,6 +35,7 @@ public static class PackageLayout
         "docs",
         "tests/smoke",
         "security",
+        ToolFeedFolder,
     ];
 
     /// <summary>Files every package has. <see cref="SignatureFile"/> is not among them: an unsigned package is a signature problem, not a layout one.</summary>
@@ -48,6 +52,9 @@ public static class PackageLayout
     ];
 
     public static string FolderName(SemanticVersion version) => $"{Name}-v{version}";
+
+    /// <summary>The .NET tool package of a version: listed in MANIFEST.json and SHA256SUMS like every file, so the signature covers it.</summary>
+    public static string ToolPackageFile(SemanticVersion version) => $"{ToolFeedFolder}/{Tool.DotnetToolPackage.FileName(version)}";
 
     /// <summary>Files that describe the others and so are not listed in the manifest.</summary>
     public static bool IsMetadata(string path) => path is ManifestFile or ChecksumFile or SignatureFile;

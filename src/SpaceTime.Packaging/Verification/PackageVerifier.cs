@@ -63,6 +63,7 @@ public static class PackageVerifier
             Walk(new DirectoryInfo(root), "");
             CheckLayout();
             var manifest = ReadManifest();
+            CheckToolPackage(manifest);
             var (sumsBytes, sums) = ReadChecksums();
             CheckFiles(manifest, sums);
             var (state, signer) = CheckSignature(manifest, sumsBytes);
@@ -109,6 +110,27 @@ public static class PackageVerifier
             foreach (var file in PackageLayout.RequiredFiles.Where(f => !_files.ContainsKey(f)))
             {
                 Problem(file, "missing: the package layout requires this file");
+            }
+        }
+
+        /// <summary>The release's .NET tool package: present under the manifest's version and installable (id, version, tool settings).</summary>
+        private void CheckToolPackage(PackageManifest? manifest)
+        {
+            if (manifest?.Version is not { } version)
+            {
+                return;
+            }
+
+            var path = PackageLayout.ToolPackageFile(version);
+            if (!_files.TryGetValue(path, out var file))
+            {
+                Problem(path, "missing: the package layout requires the .NET tool package of its version");
+                return;
+            }
+
+            foreach (var problem in Tool.DotnetToolPackage.Problems(file, version))
+            {
+                Problem(path, problem);
             }
         }
 

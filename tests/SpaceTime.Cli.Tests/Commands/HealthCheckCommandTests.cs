@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Xml.Linq;
 
 namespace SpaceTime.Cli.Tests.Commands;
 
@@ -51,6 +52,28 @@ public sealed class HealthCheckCommandTests
         {
             Assert.True(json.RootElement.GetProperty("failed").GetInt32() >= 5);
         }
+    }
+
+    [Fact]
+    public async Task HealthCheck_FormatJUnit_WritesOneCasePerCheckWithFailuresAndSkips()
+    {
+        using var data = new TempFolder();
+        var missing = Path.Combine(data.Path, "no-such-data-dir");
+        var report = Path.Combine(data.Path, "reports", "health.xml");
+
+        var (code, output) = await SpacetimeProcess.RunAsync(Deadline, "health-check", "--skip-http", "--data-dir", missing, "--format", "junit", "--output", report, "--no-color");
+
+        Assert.Equal(1, code);
+        Assert.Contains("[FAIL] Data Directory Writable", output, StringComparison.Ordinal);
+        Assert.Contains($"JUnit report written to {report}", output, StringComparison.Ordinal);
+        var suite = Assert.Single(XDocument.Load(report).Root!.Elements("testsuite"));
+        Assert.Equal("12", suite.Attribute("tests")!.Value);
+        Assert.Equal("6", suite.Attribute("skipped")!.Value);
+        var cases = suite.Elements("testcase").ToList();
+        var failed = Assert.Single(cases, c => c.Element("failure") is not null);
+        Assert.Equal("Data Directory Writable", failed.Attribute("name")!.Value);
+        Assert.Contains(missing, failed.Element("failure")!.Attribute("message")!.Value, StringComparison.Ordinal);
+        Assert.Equal(6, cases.Count(c => c.Element("skipped") is not null));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text.Json;
 using SpaceTime.Packaging.Layout;
 using SpaceTime.Packaging.Signing;
@@ -27,6 +28,34 @@ public sealed class PackageBuilderTests(SignedPackage package)
         Assert.True(File.Exists(Path.Combine(package.Folder, "binaries/config/security_production.json")));
         Assert.Equal(package.Key.PublicKey, File.ReadAllBytes(PackagePath.Combine(package.Folder, PackageLayout.PublicKeyFile)));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(package.Folder)!, ".*"));
+    }
+
+    [Fact]
+    public void Build_ToolPackage_IsListedAndSummedAndHoldsThePackagedApplication()
+    {
+        const string path = "nuget/SpaceTime.Cli.2.5.0.nupkg";
+        var nupkg = PackagePath.Combine(package.Folder, path);
+
+        Assert.Equal(path, PackageLayout.ToolPackageFile(SignedPackage.Version));
+        Assert.Empty(Tool.DotnetToolPackage.Problems(nupkg, SignedPackage.Version));
+        Assert.Contains($"  {path}\n", File.ReadAllText(PackagePath.Combine(package.Folder, PackageLayout.ChecksumFile)), StringComparison.Ordinal);
+        using (var manifest = JsonDocument.Parse(File.ReadAllBytes(PackagePath.Combine(package.Folder, PackageLayout.ManifestFile))))
+        {
+            Assert.Contains(manifest.RootElement.GetProperty("files").EnumerateArray(), f => f.GetProperty("path").GetString() == path);
+        }
+
+        using var zip = ZipFile.OpenRead(nupkg);
+        var entry = zip.GetEntry("tools/net10.0/any/spacetime.dll");
+        Assert.NotNull(entry);
+        using var packaged = new MemoryStream();
+        using (var stream = entry.Open())
+        {
+            stream.CopyTo(packaged);
+        }
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(package.Folder, "binaries/spacetime.dll")), packaged.ToArray());
+        Assert.Null(zip.GetEntry("tools/net10.0/any/VERSION.txt"));
+        Assert.All(zip.Entries, e => Assert.Equal(SignedPackage.Epoch.UtcDateTime, e.LastWriteTime.UtcDateTime));
     }
 
     [Fact]

@@ -54,6 +54,17 @@ public sealed class DefaultPublishTests(SignedPackage package)
         Assert.Contains("verify", help.StandardOutput, StringComparison.Ordinal);
 
         AssertNothingVariesBetweenCleanPublishes(binaries);
+
+        // The release's tool package installs from the release's own folder feed and runs.
+        var tools = Path.Combine(temp.Path, "tool-path");
+        var install = await ProcessRunner.RunAsync(
+            "dotnet", ["tool", "install", "SpaceTime.Cli", "--version", "1.0.0", "--add-source", Path.Combine(folder, "nuget"), "--tool-path", tools],
+            environment: new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Path.Combine(temp.Path, "nuget-packages") },
+            timeout: TimeSpan.FromMinutes(2));
+        Assert.True(install.ExitCode == 0, install.Output);
+        var version = await ProcessRunner.RunAsync(Path.Combine(tools, "spacetime"), ["--version"]);
+        Assert.True(version.ExitCode == 0, version.Output);
+        Assert.StartsWith("1.0.0", version.StandardOutput, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -107,6 +107,34 @@ public sealed class PackageVerifierTests(SignedPackage package)
         AssertNames(PackageVerifier.Verify(folder, package.Trusted), path);
     }
 
+    [Fact]
+    public void Verify_ToolPackageOfAnotherVersion_NamesItsVersion()
+    {
+        using var temp = new TempFolder();
+        var folder = package.CopyTo(temp);
+        var path = PackageLayout.ToolPackageFile(SignedPackage.Version);
+        var other = Path.Combine(temp.Path, "other.nupkg");
+        Tool.DotnetToolPackage.Write(Path.Combine(folder, "binaries"), other, SpaceTime.Packaging.Manifest.SemanticVersion.Parse("9.9.9"), null, SignedPackage.Epoch);
+        File.Copy(other, PackagePath.Combine(folder, path), overwrite: true);
+
+        var report = PackageVerifier.Verify(folder, new VerifyOptions(null, AllowUnsigned: true));
+
+        Assert.Contains(report.Problems, p => p.Path == path && p.ToString().Contains("version '9.9.9', not the release's 2.5.0", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Verify_ToolPackageMissing_NamesIt()
+    {
+        using var temp = new TempFolder();
+        var folder = package.CopyTo(temp);
+        var path = PackageLayout.ToolPackageFile(SignedPackage.Version);
+        File.Delete(PackagePath.Combine(folder, path));
+
+        var report = PackageVerifier.Verify(folder, package.Trusted);
+
+        Assert.Contains(report.Problems, p => p.Path == path && p.ToString().Contains("requires the .NET tool package", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(PackageLayout.ManifestFile)]
     [InlineData(PackageLayout.ChecksumFile)]

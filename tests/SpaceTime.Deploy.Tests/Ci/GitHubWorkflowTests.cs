@@ -1,0 +1,193 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using SpaceTime.Cli.Tests;
+using SpaceTime.Deploy.Tests.Support;
+
+namespace SpaceTime.Deploy.Tests.Ci;
+
+/// <summary>
+/// deploy/ci/github-actions.yml: checked against the workflow schema by action-validator (which rejects a known-bad workflow),
+/// and its lint and test jobs' <c>run</c> steps executed as a runner would, through the shared script, on a sample game
+/// repository (there is no local GitHub runner without Docker; checkout and setup-dotnet are what this machine already has).
+/// </summary>
+[Collection(CiCollection.Name)]
+public sealed partial class GitHubWorkflowTests(SpacetimeToolFeed tool)
+{
+    private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task Workflow_ActionValidator_Accepts()
+    {
+        var result = await ActionValidatorAsync(Repo.Deploy("ci", "github-actions.yml"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    [Fact]
+    public async Task ActionValidator_KnownBadWorkflow_IsRejected()
+    {
+        using var temp = new TempFolder();
+        var bad = Path.Combine(temp.Path, "bad.yml");
+        await File.WriteAllTextAsync(bad, "name: bad\n\"on\": push\njobs:\n  lint:\n    steps:\n      - run: echo ok\n    runs-on: ubuntu-latest\n    timeout: 5\n", TestContext.Current.CancellationToken);
+
+        var result = await ActionValidatorAsync(bad);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Additional property 'timeout' is not allowed", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Workflow_StagesRunInOrder_AndEveryRunStepIsTheSharedScript()
+    {
+        var workflow = Yaml.Load(Repo.Deploy("ci", "github-actions.yml"));
+        var jobs = workflow["jobs"]!.AsObject();
+
+        Assert.Equal(["lint", "test", "build", "deploy"], jobs.Select(j => j.Key));
+        Assert.Equal("lint", jobs["test"]!["needs"]!.ToString());
+        Assert.Equal("test", jobs["build"]!["needs"]!.ToString());
+        Assert.Equal("build", jobs["deploy"]!["needs"]!.ToString());
+        Assert.Contains("refs/tags/", jobs["build"]!["if"]!.ToString(), StringComparison.Ordinal);
+        foreach (var (name, job) in jobs)
+        {
+            var runs = RunSteps(job!).ToList();
+            Assert.NotEmpty(runs);
+            Assert.All(runs, run => Assert.StartsWith("bash \"$SPACETIME_CI\" install ", run, StringComparison.Ordinal));
+            Assert.Contains(job!["steps"]!.AsArray(), s => s!["uses"]?.ToString().StartsWith("actions/setup-dotnet@", StringComparison.Ordinal) == true);
+            if (name != "deploy")
+            {
+                Assert.Contains(job["steps"]!.AsArray(), s => s!["uses"]?.ToString().StartsWith("actions/upload-artifact@", StringComparison.Ordinal) == true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task LintAndTestJobs_RunThroughTheSharedScript_PassOnASampleGame()
+    {
+        using var game = await SampleGameRepository.CreateAsync();
+
+        var (manager, gamePort) = (Ports.Free(), Ports.Free());
+        var lint = await RunJobAsync(game, "lint");
+        var test = await RunJobAsync(game, "test", null, new Dictionary<string, string?> { ["SPACETIME_MANAGER_PORT"] = $"{manager}", ["SPACETIME_GAME_PORT"] = $"{gamePort}" });
+
+        // The step stops what it started: nothing listens on its ports once it has exited.
+        Assert.False(Ports.IsListening(manager) || Ports.IsListening(gamePort), "the manager or the game outlived the test step");
+        Assert.True(lint.ExitCode == 0, lint.ToString());
+        Assert.DoesNotContain("::error", lint.Output, StringComparison.Ordinal);
+        Assert.True(test.ExitCode == 0, test.ToString());
+        Assert.Contains("Summary: 12 checks: 12 passed, 0 failed", test.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(game.PathOf("reports/health-check.junit.xml")));
+    }
+
+    [Fact]
+    public async Task LintJob_BrokenScene_FailsWithAnErrorAnnotationOnFileLineAndColumn()
+    {
+        using var game = await SampleGameRepository.CreateAsync();
+        game.Write("project/levels/broken.tscn", SampleGameRepository.BrokenScene);
+
+        var lint = await RunJobAsync(game, "lint");
+
+        Assert.NotEqual(0, lint.ExitCode);
+        Assert.Contains(
+            "::error file=project/levels/broken.tscn,line=4,col=26,title=spacetime scenes validate::unexpected character '@' where a value was expected",
+            lint.StdOut.Split('\n'));
+    }
+
+    [Fact]
+    public async Task BuildJob_OnATag_WithKeysAsSecretText_BuildsAndVerifiesTheSignedPackage()
+    {
+        using var game = await SampleGameRepository.CreateAsync();
+        using var keys = new TempFolder();
+        var passphrase = Path.Combine(keys.Path, "passphrase");
+        await File.WriteAllTextAsync(passphrase, "correct horse battery staple\n", TestContext.Current.CancellationToken);
+        var keygen = await Tool.RunAsync(tool.Spacetime, ["package", "keygen", "--output", Path.Combine(keys.Path, "keys"), "--passphrase-file", passphrase], null);
+        Assert.True(keygen.ExitCode == 0, keygen.ToString());
+        var secrets = new Dictionary<string, string>
+        {
+            ["SPACETIME_SIGNING_KEY"] = await File.ReadAllTextAsync(Path.Combine(keys.Path, "keys", "spacetime-release.secret.asc"), TestContext.Current.CancellationToken),
+            ["SPACETIME_PASSPHRASE"] = "correct horse battery staple",
+            ["SPACETIME_PUBLIC_KEY"] = await File.ReadAllTextAsync(Path.Combine(keys.Path, "keys", "spacetime-release.public.asc"), TestContext.Current.CancellationToken),
+        };
+        var tag = new Dictionary<string, string?>
+        {
+            ["GITHUB_REF_TYPE"] = "tag",
+            ["GITHUB_REF_NAME"] = "v2.0.0",
+            // A game repository packages a SpaceTime checkout; here, this one with the tool's own application.
+            ["SPACETIME_SOURCE_DIR"] = Repo.Root,
+            ["SPACETIME_BINARIES"] = tool.InstalledApplication,
+        };
+
+        var build = await RunJobAsync(game, "build", secrets, tag);
+
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Contains("OK: spacetime-vr 2.0.0", build.StdOut, StringComparison.Ordinal);
+        Assert.Contains("signature verified", build.StdOut, StringComparison.Ordinal);
+        Assert.True(File.Exists(game.PathOf("dist/spacetime-vr-v2.0.0.tar.gz")));
+        Assert.DoesNotContain("BEGIN PGP PRIVATE KEY", build.Output, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(game.Root, "*.asc", SearchOption.TopDirectoryOnly));
+    }
+
+    /// <summary>
+    /// Runs a job's <c>run</c> steps in order with the workflow's and the step's env (<c>vars.*</c> and <c>secrets.*</c> filled
+    /// in), as the runner would after checkout and setup-dotnet.
+    /// </summary>
+    private async Task<ToolResult> RunJobAsync(
+        SampleGameRepository game, string job, IReadOnlyDictionary<string, string>? secrets = null, IReadOnlyDictionary<string, string?>? runner = null)
+    {
+        var workflow = Yaml.Load(game.PathOf(".github/workflows/spacetime.yml"));
+        var vars = new Dictionary<string, string> { ["SPACETIME_TOOL_SOURCE"] = tool.Feed };
+        string Expand(string value) => Expression().Replace(value, m => (m.Groups["scope"].Value switch
+        {
+            "vars" => vars.GetValueOrDefault(m.Groups["name"].Value),
+            "secrets" => secrets?.GetValueOrDefault(m.Groups["name"].Value),
+            _ => null,
+        }) ?? "");
+        var environment = new Dictionary<string, string?>(tool.Environment)
+        {
+            ["GITHUB_ACTIONS"] = "true",
+            ["CI"] = "true",
+            ["GITHUB_WORKSPACE"] = game.Root,
+            ["GITHUB_REF_TYPE"] = "branch",
+            ["GITHUB_REF_NAME"] = "main",
+            ["SPACETIME_MANAGER_PORT"] = $"{Ports.Free()}",
+            ["SPACETIME_GAME_PORT"] = $"{Ports.Free()}",
+            ["SPACETIME_TELEMETRY_PORT"] = $"{Ports.Free()}",
+        };
+        foreach (var (name, value) in workflow["env"]!.AsObject())
+        {
+            environment[name] = Expand(value!.ToString());
+        }
+
+        foreach (var (name, value) in runner ?? new Dictionary<string, string?>())
+        {
+            environment[name] = value;
+        }
+
+        var output = new List<ToolResult>();
+        foreach (var step in workflow["jobs"]![job]!["steps"]!.AsArray().Where(s => s!["run"] is not null))
+        {
+            var stepEnvironment = new Dictionary<string, string?>(environment);
+            foreach (var (name, value) in step!["env"]?.AsObject() ?? new JsonObject())
+            {
+                stepEnvironment[name] = Expand(value!.ToString());
+            }
+
+            var result = await Tool.RunAsync("bash", ["-e", "-c", step["run"]!.ToString()], game.Root, stepEnvironment, timeout: JobTimeout);
+            output.Add(result);
+            if (result.ExitCode != 0)
+            {
+                break;
+            }
+        }
+
+        return new ToolResult(output[^1].ExitCode, string.Concat(output.Select(o => o.StdOut)), string.Concat(output.Select(o => o.StdErr)));
+    }
+
+    private static IEnumerable<string> RunSteps(JsonNode job) =>
+        job["steps"]!.AsArray().Select(s => s!["run"]?.ToString()).OfType<string>();
+
+    private static Task<ToolResult> ActionValidatorAsync(string workflow) =>
+        Tool.RunAsync("node", [Path.Combine(Tool.RequireNpm("@action-validator/cli", "0.6.0"), "cli.mjs"), workflow], null);
+
+    [GeneratedRegex(@"\$\{\{\s*(?<scope>\w+)\.(?<name>\w+)\s*\}\}")]
+    private static partial Regex Expression();
+}
