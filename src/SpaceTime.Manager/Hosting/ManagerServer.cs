@@ -131,7 +131,15 @@ public static partial class ManagerServer
     /// <summary>Stops what did start (background services end through their stopping token) and releases the app after a failed start.</summary>
     private static async Task AbandonAsync(WebApplication app)
     {
-        await app.StopAsync(CancellationToken.None);
+        try
+        {
+            await app.StopAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or ObjectDisposedException or OperationCanceledException)
+        {
+            // An app that failed half-way may not stop cleanly; the start failure is what the caller reports.
+        }
+
         await app.DisposeAsync();
     }
 

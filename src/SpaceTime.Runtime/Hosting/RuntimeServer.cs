@@ -61,7 +61,15 @@ public static class RuntimeServer
     /// </summary>
     internal static async Task AbandonAsync(IHost host)
     {
-        await host.StopAsync(CancellationToken.None);
+        try
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or ObjectDisposedException or OperationCanceledException)
+        {
+            // A host that failed half-way may not stop cleanly; the start failure is what the caller reports.
+        }
+
         if (host is IAsyncDisposable disposable)
         {
             await disposable.DisposeAsync();

@@ -1,6 +1,8 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
+using SpaceTime.Security.Storage;
 using SpaceTime.Security.Tokens;
 
 namespace SpaceTime.Security.State;
@@ -9,7 +11,10 @@ namespace SpaceTime.Security.State;
 /// The embedded state: <c>&lt;data&gt;/security/state.db</c>, SQLite in WAL mode, shared by every process on the data
 /// dir (the manager and its game, or several <c>spacetime serve</c>). Each change is one transaction, so two
 /// processes writing at once, or one killed mid-write, leave it whole. Readers keep a view of keys, revocations and
-/// bans and re-read it when the store's change counter moves, checked at most every 250 ms.
+/// bans and re-read it when the store's change counter moves, checked at most every 250 ms. When the data dir cannot be
+/// written (disk full, read-only), a change that must last (revocation, rotation, ban, session) is refused with
+/// <see cref="StorageUnavailableException"/> (503), while what only serves the request at hand — idle clocks and rate-limit
+/// buckets — carries on in this process's memory until the disk recovers.
 /// </summary>
 public sealed class SqliteSecurityStateStore : ISecurityStateStore
 {
@@ -26,6 +31,11 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
     private long _version = -1;
     private long _checkedAt;
     private readonly SqliteBucketStore _buckets;
+
+    // Used only while the data dir cannot be written.
+    private readonly ConcurrentDictionary<string, long> _localSeen = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Client, string Scope), (double Tokens, long UpdatedMs)> _localBuckets = [];
+    private readonly ConcurrentDictionary<string, int> _localViolations = new(StringComparer.Ordinal);
 
     /// <param name="dataDir">The data dir; the database is <c>security/state.db</c> under it.</param>
     /// <param name="environmentSecret"><c>JWT_SECRET_KEY</c>, which is used as is and never written (only its id is).</param>
@@ -153,7 +163,7 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
             }
 
             BumpVersion();
-            tx.Commit();
+            Commit(tx);
             LegacyStateFiles.MarkMigrated(legacy);
             Refresh(force: true);
         }
@@ -184,7 +194,7 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
             }
 
             BumpVersion();
-            tx.Commit();
+            Commit(tx);
             Refresh(force: true);
         }
     }
@@ -199,7 +209,7 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
             Execute("DELETE FROM signing_keys WHERE valid_until_ms IS NOT NULL AND valid_until_ms <= $now", ("$now", ms));
             var key = InsertNewKey(ms);
             BumpVersion();
-            tx.Commit();
+            Commit(tx);
             Refresh(force: true);
             return key;
         }
@@ -218,7 +228,7 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
             Execute("DELETE FROM sessions WHERE jti = $jti", ("$jti", jti));
             Prune(now);
             BumpVersion();
-            tx.Commit();
+            Commit(tx);
             Refresh(force: true);
         }
     }
@@ -250,7 +260,7 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
                 BumpVersion();
             }
 
-            tx.Commit();
+            Commit(tx);
             if (revokedAny)
             {
                 Refresh(force: true);
@@ -268,18 +278,33 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
 
     public DateTimeOffset? LastSeen(string jti)
     {
+        long? stored;
         lock (_lock)
         {
-            return Scalar("SELECT at_ms FROM last_seen WHERE jti = $jti", ("$jti", jti)) is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+            stored = Scalar("SELECT at_ms FROM last_seen WHERE jti = $jti", ("$jti", jti)) as long?;
         }
+
+        long? local = _localSeen.TryGetValue(jti, out var ms) ? ms : null;
+        var latest = stored is null ? local : local is null ? stored : Math.Max(stored.Value, local.Value);
+        return latest is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
     }
 
     public void Touch(string jti, DateTimeOffset at, long expiresAt)
     {
-        lock (_lock)
+        try
         {
-            Execute("INSERT INTO last_seen (jti, at_ms, expires_at) VALUES ($jti, $at, $exp) ON CONFLICT (jti) DO UPDATE SET at_ms = max(at_ms, excluded.at_ms)",
-                ("$jti", jti), ("$at", at.ToUnixTimeMilliseconds()), ("$exp", expiresAt));
+            lock (_lock)
+            {
+                Execute("INSERT INTO last_seen (jti, at_ms, expires_at) VALUES ($jti, $at, $exp) ON CONFLICT (jti) DO UPDATE SET at_ms = max(at_ms, excluded.at_ms)",
+                    ("$jti", jti), ("$at", at.ToUnixTimeMilliseconds()), ("$exp", expiresAt));
+            }
+
+            _localSeen.TryRemove(jti, out _);
+        }
+        catch (StorageUnavailableException)
+        {
+            // The use still counts for this process's idle clock; the store learns of it with the next write that succeeds.
+            _localSeen.AddOrUpdate(jti, at.ToUnixTimeMilliseconds(), (_, old) => Math.Max(old, at.ToUnixTimeMilliseconds()));
         }
     }
 
@@ -291,7 +316,7 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
             Execute("INSERT OR REPLACE INTO bans (client, since_ms, until_ms, reason) VALUES ($client, $since, $until, $reason)",
                 ("$client", ban.Client), ("$since", ban.Since.ToUnixTimeMilliseconds()), ("$until", ban.Until.ToUnixTimeMilliseconds()), ("$reason", ban.Reason));
             BumpVersion();
-            tx.Commit();
+            Commit(tx);
             Refresh(force: true);
         }
 
@@ -305,18 +330,64 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
             using var tx = _db.BeginTransaction();
             var removed = Execute("DELETE FROM bans WHERE client = $client", ("$client", client)) > 0;
             BumpVersion();
-            tx.Commit();
+            Commit(tx);
             Refresh(force: true);
             _buckets.Forget(client);
             return removed;
         }
     }
 
-    public ValueTask<BucketTake[]> TakeTokensAsync(string client, IReadOnlyList<BucketRequest> buckets, DateTimeOffset now) =>
-        ValueTask.FromResult(_buckets.Take(client, buckets, now.ToUnixTimeMilliseconds()));
+    public ValueTask<BucketTake[]> TakeTokensAsync(string client, IReadOnlyList<BucketRequest> buckets, DateTimeOffset now)
+    {
+        var ms = now.ToUnixTimeMilliseconds();
+        try
+        {
+            return ValueTask.FromResult(_buckets.Take(client, buckets, ms));
+        }
+        catch (SqliteException e) when (IsStorageFault(e))
+        {
+            // The data dir cannot be written: this process's own buckets keep limiting until it can.
+            lock (_localBuckets)
+            {
+                var takes = new BucketTake[buckets.Count];
+                for (var i = 0; i < buckets.Count; i++)
+                {
+                    var (scope, perMinute, capacity) = buckets[i];
+                    takes[i] = TokenMath.Take(_localBuckets.TryGetValue((client, scope), out var state) ? state : null, perMinute, capacity, ms, out var left);
+                    _localBuckets[(client, scope)] = (left, ms);
+                }
 
-    public int RecordViolation(string client, DateTimeOffset now, TimeSpan window) =>
-        _buckets.RecordViolation(client, now.ToUnixTimeMilliseconds(), (long)window.TotalMilliseconds);
+                return ValueTask.FromResult(takes);
+            }
+        }
+    }
+
+    public int RecordViolation(string client, DateTimeOffset now, TimeSpan window)
+    {
+        try
+        {
+            return _buckets.RecordViolation(client, now.ToUnixTimeMilliseconds(), (long)window.TotalMilliseconds);
+        }
+        catch (SqliteException e) when (IsStorageFault(e))
+        {
+            return _localViolations.AddOrUpdate(client, 1, (_, n) => n + 1);
+        }
+    }
+
+    private static void Commit(SqliteTransaction transaction)
+    {
+        try
+        {
+            transaction.Commit();
+        }
+        catch (SqliteException e) when (IsStorageFault(e))
+        {
+            throw new StorageUnavailableException("security state", StorageUnavailableException.Describe(e), e);
+        }
+    }
+
+    /// <summary>SQLite could not write for want of space or permission (full, read-only, I/O error, cannot open).</summary>
+    private static bool IsStorageFault(SqliteException e) => e.SqliteErrorCode is 8 or 10 or 13 or 14;
 
     public void Dispose()
     {
@@ -378,7 +449,14 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
     private int Execute(string sql, params (string Name, object? Value)[] parameters)
     {
         using var command = Command(sql, parameters);
-        return command.ExecuteNonQuery();
+        try
+        {
+            return command.ExecuteNonQuery();
+        }
+        catch (SqliteException e) when (IsStorageFault(e))
+        {
+            throw new StorageUnavailableException("security state", StorageUnavailableException.Describe(e), e);
+        }
     }
 
     private object? Scalar(string sql, params (string Name, object? Value)[] parameters)

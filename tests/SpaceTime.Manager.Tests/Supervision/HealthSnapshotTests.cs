@@ -8,7 +8,7 @@ public sealed class HealthSnapshotTests
 {
     [Theory]
     [InlineData(LifecycleState.Ready, true, "healthy")]
-    [InlineData(LifecycleState.Ready, false, "unhealthy")]
+    [InlineData(LifecycleState.Ready, false, "degraded")]
     [InlineData(LifecycleState.Degraded, false, "degraded")]
     [InlineData(LifecycleState.PlayerWaiting, false, "unhealthy")]
     [InlineData(LifecycleState.Failed, false, "unhealthy")]

@@ -87,8 +87,9 @@ public sealed class McpServerTests(RuntimeApiFixture runtime) : IClassFixture<Ru
     {
         await using var client = await ConnectAsync();
 
-        var loaded = await CallAsync(client, "scene_load", new() { ["scene_path"] = "res://vr_main.tscn" });
+        // Paused first: a scene loaded while paused stays at tick 0 until stepped, so the ticks below are exact.
         await CallAsync(client, "time_pause");
+        var loaded = await CallAsync(client, "scene_load", new() { ["scene_path"] = "res://vr_main.tscn" });
         var teleported = await CallAsync(client, "player_teleport", new() { ["x"] = 6, ["z"] = -6 });
         var stepped = await CallAsync(client, "time_step", new() { ["ticks"] = 10 });
         var hash = await CallAsync(client, "state_hash");
@@ -159,7 +160,7 @@ public sealed class McpServerTests(RuntimeApiFixture runtime) : IClassFixture<Ru
         await CallAsync(client, "performance");
 
         var audit = await Poll.UntilAsync(
-            () => Task.FromResult(Directory.EnumerateFiles(runtime.DataDir, "*audit*", SearchOption.AllDirectories).Select(f => ReadShared(f)).FirstOrDefault() ?? ""),
+            () => Task.FromResult(Directory.EnumerateFiles(runtime.DataDir, "audit*.log", SearchOption.AllDirectories).Select(f => ReadShared(f)).FirstOrDefault() ?? ""),
             text => text.Contains("/mcp#performance", StringComparison.Ordinal), "the tool call in the audit log");
         Assert.Contains("TOOL_CALL", audit, StringComparison.Ordinal);
     }
