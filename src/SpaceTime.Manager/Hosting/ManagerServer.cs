@@ -107,7 +107,7 @@ public static partial class ManagerServer
         app.MapBansApi();
         app.MapWhoAmIApi();
         app.MapGameProxy(options.GodotPort, proxySecret);
-        app.MapTelemetryProxy(options.TelemetryPort);
+        app.MapTelemetryProxy(options.TelemetryPort, proxySecret);
         app.MapDashboard(DashboardPages.Operations);
         try
         {

@@ -1,5 +1,4 @@
 using System.Net;
-using SpaceTime.Security;
 using SpaceTime.Security.Authentication;
 using SpaceTime.Security.RateLimiting;
 using SpaceTime.Security.Http;
@@ -70,20 +69,6 @@ public static class GameProxy
             return Forward(context, forwarder);
         }).AllowAnonymous().WithTags("Proxy").ExcludeFromDescription();
         return app;
-    }
-
-    /// <summary>Names the caller to the game, replacing whatever the caller claimed in the same headers.</summary>
-    private sealed class ClientForwardingTransformer(string proxySecret) : HttpTransformer
-    {
-        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
-        {
-            await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-            var client = httpContext.RequestServices.GetRequiredService<SecurityContext>().Client(httpContext);
-            proxyRequest.Headers.Remove("X-Forwarded-For");
-            proxyRequest.Headers.Remove(ClientAddress.ProxySecretHeader);
-            proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-For", client);
-            proxyRequest.Headers.TryAddWithoutValidation(ClientAddress.ProxySecretHeader, proxySecret);
-        }
     }
 
     /// <summary>Retries idempotent requests (3 tries, 1 s apart) when the connection to the game cannot be made.</summary>

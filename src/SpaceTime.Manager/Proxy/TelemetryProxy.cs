@@ -10,15 +10,18 @@ namespace SpaceTime.Manager.Proxy;
 /// stream from the same origin. The upgrade itself needs no token: a browser cannot set headers on a WebSocket, so the
 /// client authenticates with its first message (<c>{"command":"authenticate","token":...}</c>), which the game checks
 /// with the same tokens as HTTP and answers by closing (1008) when it is missing or wrong. The token never
-/// appears in a URL.
+/// appears in a URL. The game is told who the client is, as on <c>/godot</c>, so its per-address connection cap counts
+/// each client and not the manager.
 /// </summary>
 public static class TelemetryProxy
 {
     /// <param name="app">The manager's routes.</param>
     /// <param name="telemetryPort">The port the manager gave the game (<c>--telemetry-port</c>); when it gave none (or 0,
     /// a free port), the game's own <c>/status</c> says which port it bound. -1 means telemetry is off.</param>
-    public static IEndpointRouteBuilder MapTelemetryProxy(this IEndpointRouteBuilder app, int? telemetryPort)
+    /// <param name="proxySecret">The secret the game trusts this manager's <c>X-Forwarded-For</c> by.</param>
+    public static IEndpointRouteBuilder MapTelemetryProxy(this IEndpointRouteBuilder app, int? telemetryPort, string proxySecret)
     {
+        var transformer = new ClientForwardingTransformer(proxySecret);
         var invoker = new HttpMessageInvoker(new SocketsHttpHandler
         {
             UseProxy = false,
@@ -47,7 +50,7 @@ public static class TelemetryProxy
                 return;
             }
 
-            var error = await forwarder.SendAsync(context, $"http://127.0.0.1:{port}/", invoker, config, HttpTransformer.Default);
+            var error = await forwarder.SendAsync(context, $"http://127.0.0.1:{port}/", invoker, config, transformer);
             if (error != ForwarderError.None && !context.Response.HasStarted)
             {
                 await ApiProblems.Create(StatusCodes.Status502BadGateway,

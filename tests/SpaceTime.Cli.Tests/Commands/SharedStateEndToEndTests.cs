@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Net.WebSockets;
 using System.Text.Json;
 using SpaceTime.Security.Tests;
 
@@ -145,6 +146,60 @@ public sealed class SharedStateEndToEndTests
         }
 
         Assert.DoesNotContain(afterNginx.GetProperty("bans").EnumerateArray(), b => b.GetProperty("client").GetString() == "127.0.0.4");
+    }
+
+    [Fact]
+    public async Task TelemetryThroughTheManager_CapsConnectionsPerClient_NotPerManager()
+    {
+        using var data = new TempFolder();
+        var environment = new Dictionary<string, string> { ["GODOT_ENV"] = "test", ["SpaceTime__Telemetry__MaxConnectionsPerAddress"] = "2" };
+        var (port, godotPort) = (FreePort(), FreePort());
+        await using var manager = SpacetimeProcess.Start(environment, "manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--data-dir", data.Path, "--check-interval", "1");
+        using var quiet = SharedStateClients.From("127.0.0.3", port);
+        await WaitHealthyAsync(quiet, manager);
+        var ct = TestContext.Current.CancellationToken;
+
+        // Every socket reaches the game from the manager; the game must still count them per real client.
+        using var first = await TelemetryFirstMessageAsync("127.0.0.2", port, ct);
+        using var second = await TelemetryFirstMessageAsync("127.0.0.2", port, ct);
+        using var third = await TelemetryFirstMessageAsync("127.0.0.2", port, ct);
+        using var other = await TelemetryFirstMessageAsync("127.0.0.5", port, ct);
+
+        Assert.Equal(WebSocketMessageType.Text, first.Received.MessageType);
+        Assert.Equal(WebSocketMessageType.Text, second.Received.MessageType);
+        Assert.Equal(WebSocketMessageType.Close, third.Received.MessageType);
+        Assert.Equal((WebSocketCloseStatus)1013, third.Socket.CloseStatus);
+        Assert.Equal(WebSocketMessageType.Text, other.Received.MessageType);
+    }
+
+    /// <summary>A telemetry WebSocket through the manager's <c>/telemetry</c> from <paramref name="sourceAddress"/>, authenticated with its first message.</summary>
+    private static async Task<TelemetrySocket> TelemetryFirstMessageAsync(string sourceAddress, int port, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = async (context, ct) =>
+            {
+                var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                tcp.Bind(new IPEndPoint(IPAddress.Parse(sourceAddress), 0));
+                await tcp.ConnectAsync(context.DnsEndPoint, ct);
+                return new NetworkStream(tcp, ownsSocket: true);
+            },
+        });
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/telemetry"), invoker, cancellationToken);
+        var authenticate = System.Text.Encoding.UTF8.GetBytes($$"""{"command":"authenticate","token":"{{SpacetimeProcess.AdminToken}}"}""");
+        await socket.SendAsync(authenticate, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        var buffer = new byte[64 * 1024];
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        var received = await socket.ReceiveAsync(buffer, timeout.Token);
+        return new TelemetrySocket(socket, received);
+    }
+
+    private sealed record TelemetrySocket(ClientWebSocket Socket, WebSocketReceiveResult Received) : IDisposable
+    {
+        public void Dispose() => Socket.Dispose();
     }
 
     [Fact]
