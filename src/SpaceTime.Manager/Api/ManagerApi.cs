@@ -50,9 +50,16 @@ public static class ManagerApi
     /// 200 when healthy, 503 otherwise, with each failing condition in <c>blocking_issues</c>; a data dir that cannot
     /// be written (disk full, read-only) is one of them.
     /// </summary>
-    public static JsonHttpResult<HealthSnapshot> GetHealth(GameSupervisor supervisor, SpaceTime.Security.Storage.StorageHealth storage, ManagerOptions options)
+    public static JsonHttpResult<HealthSnapshot> GetHealth(
+        GameSupervisor supervisor, SpaceTime.Security.Storage.StorageHealth storage, SpaceTime.Security.State.ISecurityStateStore securityState, ManagerOptions options)
     {
         var health = supervisor.GetHealth();
+        if (securityState.Backend == "redis")
+        {
+            // Never a failure: without Redis, tokens keep working from the local view (the game's /health says the same).
+            health = health with { Redis = new RedisHealthJson(securityState.Health.Status, securityState.Health.Message) };
+        }
+
         // The game's own health says when its writes fail; the manager probes the shared data dir itself.
         var state = storage.Probe(options.DataDir ?? SpaceTime.Security.DataDirectory.Default, always: true);
         health = state.Healthy

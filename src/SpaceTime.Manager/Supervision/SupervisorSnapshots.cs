@@ -32,16 +32,26 @@ public sealed record HealthSnapshot(
     IReadOnlyList<string> BlockingIssues,
     [property: System.Text.Json.Serialization.JsonIgnore] LifecycleState Lifecycle)
 {
-    /// <summary>The documents' verdict: healthy (READY, nothing blocking), degraded (the game runs but is not all there), or unhealthy.</summary>
+    /// <summary>
+    /// The documents' verdict: healthy (READY, nothing blocking), degraded (the game runs but is not all there, or the
+    /// shared Redis is unreachable while tokens keep working from the local view), or unhealthy.
+    /// </summary>
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
-    public string Server => OverallHealthy ? "healthy" : Lifecycle is LifecycleState.Ready or LifecycleState.Degraded ? "degraded" : "unhealthy";
+    public string Server => OverallHealthy ? Redis is { Status: "warn" } ? "degraded" : "healthy"
+        : Lifecycle is LifecycleState.Ready or LifecycleState.Degraded ? "degraded" : "unhealthy";
 
     /// <summary>The supervisor's lifecycle state (<c>READY</c>, <c>PLAYER_WAITING</c>, <c>FAILED</c>...).</summary>
     public string State => Lifecycle.ToWireName();
 
     /// <summary>The data dir's storage as this manager's writes find it: "pass", or "fail" with the problem.</summary>
     public StorageHealthJson? Storage { get; init; }
+
+    /// <summary>The shared security state in Redis, when one is used: "pass", or "warn" while it is unreachable.</summary>
+    public RedisHealthJson? Redis { get; init; }
 }
+
+/// <summary>The <c>redis</c> entry of the manager's <c>/health</c>.</summary>
+public sealed record RedisHealthJson(string Status, string Message);
 
 public sealed record StorageHealthJson(string Status, string? Store, string? Problem);
 

@@ -149,6 +149,40 @@ public sealed class SharedStateEndToEndTests
     }
 
     [Fact]
+    public async Task ManagerHealth_RedisStopped_SaysDegradedButStays200()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var data = new TempFolder();
+        var environment = new Dictionary<string, string> { ["GODOT_ENV"] = "test", ["REDIS_URL"] = redis.Url };
+        var (port, godotPort) = (FreePort(), FreePort());
+        await using var manager = SpacetimeProcess.Start(environment, "manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--data-dir", data.Path, "--check-interval", "1");
+        using var http = SharedStateClients.From("127.0.0.3", port);
+        await WaitHealthyAsync(http, manager);
+        var ct = TestContext.Current.CancellationToken;
+        var before = await http.GetFromJsonAsync<JsonElement>("/health", ct);
+        Assert.Equal(("healthy", "pass"), (before.GetProperty("server").GetString(), before.GetProperty("redis").GetProperty("status").GetString()));
+
+        await redis.StopAsync();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            using var response = await http.GetAsync("/health", ct);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            if (body.GetProperty("redis").GetProperty("status").GetString() == "warn")
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal("degraded", body.GetProperty("server").GetString());
+                Assert.DoesNotContain("password", body.GetProperty("redis").GetProperty("message").GetString()!, StringComparison.OrdinalIgnoreCase);
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the manager's /health never said redis: warn: {body}");
+            await Task.Delay(50, ct);
+        }
+    }
+
+    [Fact]
     public async Task TelemetryThroughTheManager_CapsConnectionsPerClient_NotPerManager()
     {
         using var data = new TempFolder();

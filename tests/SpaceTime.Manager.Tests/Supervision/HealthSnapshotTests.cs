@@ -19,6 +19,16 @@ public sealed class HealthSnapshotTests
     }
 
     [Fact]
+    public void Server_RedisUnreachable_IsDegradedButStillHealthy()
+    {
+        var health = Snapshot(LifecycleState.Ready, true) with { Redis = new RedisHealthJson("warn", "Redis at redis:6379 unreachable") };
+
+        Assert.Equal("degraded", health.Server);
+        Assert.True(health.OverallHealthy);
+        Assert.Equal("healthy", (health with { Redis = new RedisHealthJson("pass", "Redis at redis:6379") }).Server);
+    }
+
+    [Fact]
     public void Json_HasTheDocumentsFieldsFirstAndTheStateByName()
     {
         var json = JsonSerializer.SerializeToElement(Snapshot(LifecycleState.Ready, true), new JsonSerializerOptions(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
