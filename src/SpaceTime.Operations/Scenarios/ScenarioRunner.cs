@@ -123,7 +123,7 @@ public sealed class ScenarioRunner(HttpClient http, TimeProvider? time = null)
 
     private async Task<(bool, string, JsonObject?)> SendAsync(HttpMethod method, string path, JsonNode? body, Func<JsonNode?, string> describe, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, path);
+        using var request = new HttpRequestMessage(method, Relative(path));
         if (body is not null)
         {
             request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
@@ -141,7 +141,7 @@ public sealed class ScenarioRunner(HttpClient http, TimeProvider? time = null)
     {
         var path = Required(step, "get").GetValue<string>();
         var checks = Required(step, "checks") as JsonArray ?? throw new ScenarioFormatException("\"checks\" must be an array");
-        using var response = await http.GetAsync(path, cancellationToken);
+        using var response = await http.GetAsync(Relative(path), cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
@@ -240,7 +240,7 @@ public sealed class ScenarioRunner(HttpClient http, TimeProvider? time = null)
         while (_time.GetElapsedTime(started).TotalSeconds < seconds)
         {
             await Task.Delay(SampleInterval, _time, cancellationToken);
-            var performance = await http.GetFromJsonAsync<JsonElement>("/performance", cancellationToken);
+            var performance = await http.GetFromJsonAsync<JsonElement>(Relative("/performance"), cancellationToken);
             rates.Add(performance.GetProperty("fps").GetDouble());
             worstTick = Math.Max(worstTick, performance.GetProperty("tick_max_ms").GetDouble());
         }
@@ -283,4 +283,10 @@ public sealed class ScenarioRunner(HttpClient http, TimeProvider? time = null)
 
     private static JsonNode Required(JsonObject step, string key) =>
         step[key] ?? throw new ScenarioFormatException($"step '{step["name"] ?? step["action"]}' needs \"{key}\"");
+
+    /// <summary>
+    /// Paths relative to the base URL, so a game reached through a manager (<c>http://host:8090/godot/</c>) keeps its
+    /// prefix: an absolute path would replace it.
+    /// </summary>
+    private static string Relative(string path) => path.TrimStart('/');
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace SpaceTime.Cli.Tests.Agents;
 
-/// <summary><c>spacetime scenario run</c> against a real <c>spacetime serve</c>.</summary>
+/// <summary><c>spacetime scenario run</c> against a real <c>spacetime serve</c>, and against <c>spacetime up</c> through its manager.</summary>
 public sealed class ScenarioCommandTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
@@ -25,8 +25,31 @@ public sealed class ScenarioCommandTests
         await using var serve = SpacetimeProcess.Start("serve", "--http-port", "0", "--data-dir", data.Path);
         var port = await serve.WaitForListeningPortAsync(TimeSpan.FromSeconds(60));
 
+        await AssertChecklistAsync($"http://127.0.0.1:{port}");
+    }
+
+    [Fact]
+    public async Task VrChecklist_AgainstSpacetimeUp_ThroughTheManager_EveryExpectationPasses()
+    {
+        using var data = new TempFolder();
+        var (managerPort, gamePort) = (FreePort(), FreePort());
+        await using var up = SpacetimeProcess.Start("up", "--port", $"{managerPort}", "--godot-port", $"{gamePort}", "--data-dir", data.Path);
+        await up.WaitForLineAsync(line => line.Contains($"http://127.0.0.1:{managerPort}/health", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
+
+        await AssertChecklistAsync($"http://127.0.0.1:{managerPort}/godot");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task AssertChecklistAsync(string url)
+    {
         var (code, output) = await SpacetimeProcess.RunAsync(Timeout,
-            "scenario", "run", RepositoryFile("scenarios/vr_checklist.json"), "--url", $"http://127.0.0.1:{port}", "--token", SpacetimeProcess.AdminToken, "--json");
+            "scenario", "run", RepositoryFile("scenarios/vr_checklist.json"), "--url", url, "--token", SpacetimeProcess.AdminToken, "--json");
 
         var report = JsonDocument.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..]).RootElement;
         var steps = report.GetProperty("steps").EnumerateArray().ToList();
