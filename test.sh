@@ -16,10 +16,11 @@ cd "$(dirname "$0")"
 #   certificates), sqlite3 and curl (backup, smoke and deploy scripts)
 #   redis-server -> a real Redis per test for the shared security state (REDIS_URL), started on a free port by the tests
 #   postgresql   -> a real PostgreSQL (15) for the records tests (they start their own cluster as the postgres user)
+#   wrk          -> the load generator of the benchmarks in bench/ (bench/state.sh)
 # and the CI runners of the game-repository templates (deploy/ci, tests/SpaceTime.Deploy.Tests/Ci):
 #   rsync (gitlab-ci-local's shell executor copies the repository with it), git, pre-commit (runs the hook offline)
 APT_PACKAGES=(prometheus socat clangd gnupg chromium prometheus-alertmanager prometheus-node-exporter nginx-light supervisor systemd logrotate shellcheck yamllint
-  docker-compose python3-jsonschema python3-yaml openssl sqlite3 curl redis-server postgresql rsync git pre-commit)
+  docker-compose python3-jsonschema python3-yaml openssl sqlite3 curl redis-server postgresql wrk rsync git pre-commit)
 
 # npm validators, the MCP TypeScript SDK (the agent-interop client) and the CI runners, pinned, installed into .tools/node_modules
 # (git-ignored; the tests look there, or in $SPACETIME_TOOLS_DIR). gitlab-ci-local runs deploy/ci/gitlab-ci.yml (4.56.x: later

@@ -2,8 +2,19 @@
 # Authenticated GET /status with the security state embedded (SQLite in the data dir) vs in Redis, side by side in
 # one run: two Release `spacetime serve` processes, one per backend, each hit with wrk using a JWT (signature,
 # revocation, idle clock and the shared rate-limit buckets are all on the path; limits set high enough never to bite).
-# Usage: bench/state.sh [seconds] [connections]   (needs wrk and redis-server: Debian `wrk`, `redis-server`)
+# Usage: bench/state.sh [seconds] [connections]   (installs Debian `wrk` and `redis-server` when missing)
 set -euo pipefail
+
+# The load generator and the Redis server come from Debian; install them when missing, as test.sh does.
+missing=()
+for tool in wrk:wrk redis-server:redis-server; do
+  command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
+done
+if ((${#missing[@]} > 0)); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
 connections=${2:-16}
