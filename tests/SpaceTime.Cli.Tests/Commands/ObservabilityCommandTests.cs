@@ -107,11 +107,12 @@ public sealed class ObservabilityCommandTests(ObservedServeFixture serve) : ICla
         var logFile = Path.Combine(log.Path, "telemetry.jsonl");
 
         var (code, output) = await SpacetimeProcess.RunAsync(RunTimeout,
-            "telemetry", "--url", serve.TelemetryUrl, "--token", SpacetimeProcess.AdminToken, "--json", "--filter", "fps", "--count", "12", "--log", logFile);
+            "telemetry", "--url", serve.TelemetryUrl, "--token", SpacetimeProcess.AdminToken, "--json", "--filter", "fps", "--count", "24", "--log", logFile);
 
         Assert.True(code == 0, output);
         var events = JsonLines(output).Select(l => l.GetProperty("event").GetString()).ToList();
-        Assert.Equal(12, events.Count);
+        // Enough events that a subscription acknowledged late on a busy machine still leaves fps-only events after it.
+        Assert.Equal(24, events.Count);
         Assert.Contains("connected", events.Take(3));
         // A value already on its way may precede the acks. The runtime can also send one vr_tracking sampled just before
         // the unsubscribe right after the acks (src bug: TelemetryHub.OfferDueAsync does not re-check the subscription
@@ -119,7 +120,7 @@ public sealed class ObservabilityCommandTests(ObservedServeFixture serve) : ICla
         var afterAcks = events.Skip(events.LastIndexOf("subscribed") + 1).ToList();
         var settled = afterAcks.Count > 0 && afterAcks[0] != "fps" ? afterAcks.Skip(1).ToList() : afterAcks;
         Assert.True(events.Contains("subscribed") && settled.Count >= 2 && settled.All(e => e == "fps"), string.Join(", ", events));
-        Assert.Equal(12, File.ReadAllLines(logFile).Length);
+        Assert.Equal(24, File.ReadAllLines(logFile).Length);
     }
 
     [Fact]
