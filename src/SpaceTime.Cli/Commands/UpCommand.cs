@@ -51,32 +51,22 @@ internal static class UpCommand
     /// <summary>READY, or FAILED when the supervisor gives up; DEGRADED on the way is only reported (it restarts).</summary>
     private static async Task<LifecycleState> WaitForReadyOrFailedAsync(Lifecycle lifecycle, CancellationToken cancellationToken)
     {
-        var settled = new TaskCompletionSource<LifecycleState>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnChanged(LifecycleTransition t)
+        void ReportDegraded(LifecycleTransition t)
         {
-            if (t.To is LifecycleState.Ready or LifecycleState.Failed)
-            {
-                settled.TrySetResult(t.To);
-            }
-            else if (t.To == LifecycleState.Degraded)
+            if (t.To == LifecycleState.Degraded)
             {
                 Console.Error.WriteLine($"spacetime: warning: {t.Reason}");
             }
         }
 
-        lifecycle.Changed += OnChanged;
+        lifecycle.Changed += ReportDegraded;
         try
         {
-            if (lifecycle.Current is LifecycleState.Ready or LifecycleState.Failed)
-            {
-                settled.TrySetResult(lifecycle.Current);
-            }
-
-            return await settled.Task.WaitAsync(cancellationToken);
+            return await lifecycle.WaitForAsync(s => s is LifecycleState.Ready or LifecycleState.Failed, cancellationToken);
         }
         finally
         {
-            lifecycle.Changed -= OnChanged;
+            lifecycle.Changed -= ReportDegraded;
         }
     }
 

@@ -39,25 +39,17 @@ internal static class JUnitReport
     {
         var failures = cases.Count(c => c.FailureMessage is not null);
         var skipped = cases.Count(c => c.FailureMessage is null && c.SkippedMessage is not null);
+        // The suite and the document root carry the same totals.
+        XAttribute[] Totals() =>
+        [
+            new("name", suiteName), new("tests", cases.Count), new("failures", failures), new("errors", 0), new("skipped", skipped), new("time", Seconds(seconds)),
+        ];
         var suite = new XElement(
             "testsuite",
-            new XAttribute("name", suiteName),
-            new XAttribute("tests", cases.Count),
-            new XAttribute("failures", failures),
-            new XAttribute("errors", 0),
-            new XAttribute("skipped", skipped),
-            new XAttribute("time", Seconds(seconds)),
+            Totals(),
             timestamp is { } t ? new XAttribute("timestamp", t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture)) : null,
             cases.Select(Case));
-        var root = new XElement(
-            "testsuites",
-            new XAttribute("name", suiteName),
-            new XAttribute("tests", cases.Count),
-            new XAttribute("failures", failures),
-            new XAttribute("errors", 0),
-            new XAttribute("skipped", skipped),
-            new XAttribute("time", Seconds(seconds)),
-            suite);
+        var root = new XElement("testsuites", Totals(), suite);
 
         var builder = new StringBuilder();
         using (var writer = XmlWriter.Create(builder, new XmlWriterSettings { Indent = true, Encoding = Encoding.UTF8, OmitXmlDeclaration = true }))

@@ -25,9 +25,9 @@ public sealed partial class FailureExit(ManagerOptions options, GameSupervisor s
         var lifecycle = supervisor.Lifecycle;
         while (!stoppingToken.IsCancellationRequested)
         {
-            await WaitForAsync(lifecycle, s => s == LifecycleState.Failed, stoppingToken);
+            await lifecycle.WaitForAsync(s => s == LifecycleState.Failed, stoppingToken);
             using var leftFailed = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var left = WaitForAsync(lifecycle, s => s != LifecycleState.Failed, leftFailed.Token);
+            var left = lifecycle.WaitForAsync(s => s != LifecycleState.Failed, leftFailed.Token);
             var delay = Task.Delay(options.FailureExitDelay, time, stoppingToken);
             if (await Task.WhenAny(left, delay) == delay && lifecycle.Current == LifecycleState.Failed)
             {
@@ -46,34 +46,6 @@ public sealed partial class FailureExit(ManagerOptions options, GameSupervisor s
             {
                 // Either it left FAILED, or the manager is stopping.
             }
-        }
-    }
-
-    /// <summary>Completes once the lifecycle is in a state that <paramref name="done"/> accepts.</summary>
-    private static async Task WaitForAsync(Lifecycle lifecycle, Func<LifecycleState, bool> done, CancellationToken cancellationToken)
-    {
-        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnChanged(LifecycleTransition t)
-        {
-            if (done(t.To))
-            {
-                reached.TrySetResult();
-            }
-        }
-
-        lifecycle.Changed += OnChanged;
-        try
-        {
-            if (done(lifecycle.Current))
-            {
-                return;
-            }
-
-            await reached.Task.WaitAsync(cancellationToken);
-        }
-        finally
-        {
-            lifecycle.Changed -= OnChanged;
         }
     }
 

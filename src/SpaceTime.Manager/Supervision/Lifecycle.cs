@@ -43,6 +43,30 @@ public sealed partial class Lifecycle
         }
     }
 
+    /// <summary>Completes with the state once the lifecycle is in one that <paramref name="done"/> accepts (at once when it already is).</summary>
+    public async Task<LifecycleState> WaitForAsync(Func<LifecycleState, bool> done, CancellationToken cancellationToken)
+    {
+        var reached = new TaskCompletionSource<LifecycleState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChanged(LifecycleTransition t)
+        {
+            if (done(t.To))
+            {
+                reached.TrySetResult(t.To);
+            }
+        }
+
+        Changed += OnChanged;
+        try
+        {
+            var current = Current;
+            return done(current) ? current : await reached.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            Changed -= OnChanged;
+        }
+    }
+
     /// <summary>Moves to <paramref name="to"/>; a move to the current state changes nothing and returns false.</summary>
     public bool MoveTo(LifecycleState to, string reason)
     {

@@ -52,35 +52,3 @@ public sealed class SigningKeyStore(ISecurityStateStore state, TimeProvider time
     /// <summary>Makes a new random key current; the old one keeps verifying for <paramref name="grace"/>.</summary>
     public SigningKey Rotate(TimeSpan grace) => state.RotateKey(grace, time.GetUtcNow());
 }
-
-/// <summary>Writes files only the owner can read (0600), atomically (write then rename), so a crash never leaves half a file.</summary>
-public static class SecureFile
-{
-    public static void WriteAllText(string path, string content)
-    {
-        var folder = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(folder);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        var temp = path + ".tmp";
-        File.Delete(temp);
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temp, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(content);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
-    }
-}
