@@ -75,6 +75,12 @@ public sealed class ClientRateLimiter(RateLimitSettings settings, TimeProvider t
             return new RateLimitDecision(RateLimitOutcome.Allowed, Capacity(limit), (int)Math.Floor(endpoint.Remaining), 0, utcNow.AddSeconds(endpoint.SecondsToFull), scope);
         }
 
+        if (state.View.Bans.TryGetValue(client, out ban) && ban.Until > utcNow)
+        {
+            // Banned by another process since the check above (the store learnt it while taking the tokens).
+            return new RateLimitDecision(RateLimitOutcome.Banned, Capacity(limit), 0, (ban.Until - utcNow).TotalSeconds, ban.Until, "ban");
+        }
+
         var retryAfter = Math.Max(binding.SecondsToNext, !endpoint.Taken ? endpoint.SecondsToNext : 0);
         if (Settings.BanDurationMinutes > 0
             && state.RecordViolation(client, utcNow, TimeSpan.FromMinutes(Settings.ViolationWindowMinutes)) >= Settings.BanAfterViolations)

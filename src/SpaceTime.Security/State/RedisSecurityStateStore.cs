@@ -83,12 +83,18 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         """;
 
     // One hash per client (fields "<scope>|t", "<scope>|u"), so lifting a ban refills all its buckets at once.
-    // ARGV: now, then (scope, per minute, capacity) per bucket; returns taken (0/1) and tokens left per bucket.
+    // KEYS: the client's buckets, the bans hash. ARGV: now, client, then (scope, per minute, capacity) per bucket;
+    // returns taken (0/1) and tokens left per bucket, or {-1, ban} when the client is banned (by any instance, even
+    // one whose change message has not arrived yet), taking nothing.
     private const string TakeTokensScript = """
         local now = tonumber(ARGV[1])
+        local ban = redis.call('HGET', KEYS[2], ARGV[2])
+        if ban and tonumber(string.match(ban, '^%d+|(%d+)|')) > now then
+          return {-1, ban}
+        end
         local out = {}
         local ttl = 1000
-        for i = 2, #ARGV, 3 do
+        for i = 3, #ARGV, 3 do
           local scope = ARGV[i]
           local rate = tonumber(ARGV[i + 1]) / 60000
           local cap = tonumber(ARGV[i + 2])
@@ -343,15 +349,25 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         {
             try
             {
-                var args = new RedisValue[1 + (3 * buckets.Count)];
-                args[0] = ms;
+                var args = new RedisValue[2 + (3 * buckets.Count)];
+                (args[0], args[1]) = (ms, client);
                 for (var i = 0; i < buckets.Count; i++)
                 {
-                    (args[1 + (3 * i)], args[2 + (3 * i)], args[3 + (3 * i)]) = (buckets[i].Scope, buckets[i].PerMinute, buckets[i].Capacity);
+                    (args[2 + (3 * i)], args[3 + (3 * i)], args[4 + (3 * i)]) = (buckets[i].Scope, buckets[i].PerMinute, buckets[i].Capacity);
                 }
 
-                var result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(TakeTokensScript, [BucketKey(client)], args))!;
+                var result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(TakeTokensScript, [BucketKey(client), BansKey], args))!;
                 var takes = new BucketTake[buckets.Count];
+                if ((long)result[0] == -1)
+                {
+                    // Banned elsewhere a moment ago: in force here now, before the change message arrives.
+                    var ban = ParseBan(client, (string)result[1]!);
+                    Apply(view => new SecurityStateView(view.Keys, view.Revoked,
+                        view.Bans.Where(b => b.Key != client).Append(KeyValuePair.Create(client, ban)).ToFrozenDictionary(StringComparer.Ordinal)));
+                    Array.Fill(takes, new BucketTake(false, 0, (ban.Until - now).TotalSeconds, (ban.Until - now).TotalSeconds));
+                    return takes;
+                }
+
                 for (var i = 0; i < buckets.Count; i++)
                 {
                     var tokens = double.Parse((string)result[(2 * i) + 1]!, CultureInfo.InvariantCulture);
@@ -402,6 +418,14 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
 
         _redis.Dispose();
         _stop.Dispose();
+    }
+
+    /// <summary>A ban as stored in the bans hash: <c>since-ms|until-ms|reason</c>.</summary>
+    private static ClientBan ParseBan(string client, string stored)
+    {
+        var parts = stored.Split('|', 3);
+        return new ClientBan(client, DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[0], CultureInfo.InvariantCulture)),
+            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[1], CultureInfo.InvariantCulture)), parts[2]);
     }
 
     private static RedisKey SeenKey(string jti) => Prefix + "seen:" + jti;
@@ -689,9 +713,7 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         var bans = new Dictionary<string, ClientBan>(StringComparer.Ordinal);
         foreach (var entry in db.HashGetAll(BansKey))
         {
-            var parts = ((string)entry.Value!).Split('|', 3);
-            var ban = new ClientBan((string)entry.Name!, DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[0], CultureInfo.InvariantCulture)),
-                DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[1], CultureInfo.InvariantCulture)), parts[2]);
+            var ban = ParseBan((string)entry.Name!, (string)entry.Value!);
             if (ban.Until > now)
             {
                 bans[ban.Client] = ban;
