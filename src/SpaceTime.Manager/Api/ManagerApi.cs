@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SpaceTime.Manager.Supervision;
+using SpaceTime.Records;
 using SpaceTime.Security.Authentication;
 using SpaceTime.Security.Http;
 
@@ -51,13 +52,21 @@ public static class ManagerApi
     /// be written (disk full, read-only) is one of them.
     /// </summary>
     public static JsonHttpResult<HealthSnapshot> GetHealth(
-        GameSupervisor supervisor, SpaceTime.Security.Storage.StorageHealth storage, SpaceTime.Security.State.ISecurityStateStore securityState, ManagerOptions options)
+        GameSupervisor supervisor, SpaceTime.Security.Storage.StorageHealth storage, SpaceTime.Security.State.ISecurityStateStore securityState,
+        DatabaseHealth database, ManagerOptions options)
     {
         var health = supervisor.GetHealth();
         if (securityState.Backend == "redis")
         {
             // Never a failure: without Redis, tokens keep working from the local view (the game's /health says the same).
-            health = health with { Redis = new RedisHealthJson(securityState.Health.Status, securityState.Health.Message) };
+            health = health with { Redis = new ServiceCheckJson(securityState.Health.Status, securityState.Health.Message) };
+        }
+
+        if (database.Configured)
+        {
+            // Never a failure either: the manager's audit records wait in the data dir's outbox until it is back.
+            var (status, message) = database.Check();
+            health = health with { Database = new ServiceCheckJson(status, message) };
         }
 
         // The game's own health says when its writes fail; the manager probes the shared data dir itself.

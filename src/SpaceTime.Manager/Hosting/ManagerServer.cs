@@ -6,6 +6,7 @@ using SpaceTime.Manager.Api;
 using SpaceTime.Manager.Logging;
 using SpaceTime.Manager.Proxy;
 using SpaceTime.Manager.Supervision;
+using SpaceTime.Records;
 using SpaceTime.Security;
 using SpaceTime.Security.Http;
 using SpaceTime.Security.RateLimiting;
@@ -48,6 +49,8 @@ public static partial class ManagerServer
             ring));
         var security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir);
         builder.AddSpaceTimeSecurity(security);
+        // With PostgreSQL configured, the manager's own audit records go there too (through the data dir's outbox).
+        builder.AddSpaceTimeRecords(dataDir);
 
         // The game reads the same environment and config folder as its manager.
         options.GameEnvironment.TryAdd("GODOT_ENV", environment);

@@ -34,10 +34,11 @@ public sealed record HealthSnapshot(
 {
     /// <summary>
     /// The documents' verdict: healthy (READY, nothing blocking), degraded (the game runs but is not all there, or the
-    /// shared Redis is unreachable while tokens keep working from the local view), or unhealthy.
+    /// shared Redis is unreachable while tokens keep working from the local view, or PostgreSQL is unreachable while
+    /// records wait in the outbox), or unhealthy.
     /// </summary>
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
-    public string Server => OverallHealthy ? Redis is { Status: "warn" } ? "degraded" : "healthy"
+    public string Server => OverallHealthy ? Redis is { Status: "warn" } || Database is { Status: "warn" } ? "degraded" : "healthy"
         : Lifecycle is LifecycleState.Ready or LifecycleState.Degraded ? "degraded" : "unhealthy";
 
     /// <summary>The supervisor's lifecycle state (<c>READY</c>, <c>PLAYER_WAITING</c>, <c>FAILED</c>...).</summary>
@@ -47,11 +48,14 @@ public sealed record HealthSnapshot(
     public StorageHealthJson? Storage { get; init; }
 
     /// <summary>The shared security state in Redis, when one is used: "pass", or "warn" while it is unreachable.</summary>
-    public RedisHealthJson? Redis { get; init; }
+    public ServiceCheckJson? Redis { get; init; }
+
+    /// <summary>PostgreSQL, when records go there: "pass", or "warn" while it is unreachable (records wait in the outbox).</summary>
+    public ServiceCheckJson? Database { get; init; }
 }
 
-/// <summary>The <c>redis</c> entry of the manager's <c>/health</c>.</summary>
-public sealed record RedisHealthJson(string Status, string Message);
+/// <summary>The <c>redis</c> and <c>database</c> entries of the manager's <c>/health</c>.</summary>
+public sealed record ServiceCheckJson(string Status, string Message);
 
 public sealed record StorageHealthJson(string Status, string? Store, string? Problem);
 

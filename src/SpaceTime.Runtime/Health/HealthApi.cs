@@ -27,7 +27,7 @@ public static class HealthApi
 
     public static async Task<JsonHttpResult<HealthResponse>> GetHealth(
         HeadlessGame game, ISceneHistory history, SpaceTime.Security.Storage.StorageHealth storage, Microsoft.Extensions.Options.IOptions<RuntimeOptions> options,
-        SpaceTime.Runtime.Records.DatabaseHealth database, ISecurityStateStore securityState, RuntimeClock clock, TimeProvider time, CancellationToken cancellationToken)
+        SpaceTime.Records.DatabaseHealth database, ISecurityStateStore securityState, RuntimeClock clock, TimeProvider time, CancellationToken cancellationToken)
     {
         var stats = game.Loop.GetStatistics();
         var checks = new Dictionary<string, HealthCheck>(StringComparer.Ordinal);
@@ -52,9 +52,8 @@ public static class HealthApi
         if (database.Configured)
         {
             // Warn, not fail: loads are still acknowledged (their records wait in the outbox).
-            checks["database"] = database.Problem is { } problem
-                ? new HealthCheck("warn", $"{database.Display} unreachable since {database.Since:O} ({problem}); records wait in the outbox")
-                : new HealthCheck("pass", $"{database.Display} reachable");
+            var (databaseStatus, message) = database.Check();
+            checks["database"] = new HealthCheck(databaseStatus, message);
         }
 
         if (securityState.Backend == "redis")

@@ -14,6 +14,7 @@ using SpaceTime.Runtime.Nodes;
 using SpaceTime.Runtime.Time;
 using SpaceTime.Runtime.World;
 using SpaceTime.Runtime.Performance;
+using SpaceTime.Records;
 using SpaceTime.Runtime.Records;
 using SpaceTime.Runtime.Recordings;
 using SpaceTime.Runtime.Scenes;
@@ -73,7 +74,12 @@ public static class RuntimeHostingExtensions
         services.TryAddSingleton<RuntimeClock>();
         services.TryAddSingleton(sp => HeadlessGame.Open(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value.ProjectPath, sp.GetRequiredService<TimeProvider>()));
         var records = Path.GetFullPath(builder.Configuration[$"{RuntimeOptions.SectionName}:DataDir"] ?? RuntimeOptions.DefaultDataDir);
-        builder.AddSpaceTimeRecords(records);
+        if (builder.AddSpaceTimeRecords(records) is not null)
+        {
+            services.TryAddSingleton<ISceneHistory, PostgresSceneHistory>();
+            services.AddSingleton<IRecordKind, SceneHistoryRecords>();
+        }
+
         services.TryAddSingleton<ISceneHistory>(sp => new SceneHistoryStore(sp.GetRequiredService<IOptions<RuntimeOptions>>(), sp.GetRequiredService<SpaceTime.Security.Storage.StorageHealth>()));
         services.TryAddSingleton<RecentLogs>();
         services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<RecentLogs>());

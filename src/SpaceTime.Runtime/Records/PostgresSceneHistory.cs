@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Npgsql;
+using SpaceTime.Records;
 using SpaceTime.Runtime.Scenes;
 
 namespace SpaceTime.Runtime.Records;
@@ -10,11 +11,9 @@ namespace SpaceTime.Runtime.Records;
 /// </summary>
 public sealed class PostgresSceneHistory(NpgsqlDataSource database, RecordOutbox outbox) : ISceneHistory
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public string Backend => "postgresql";
 
-    public void Add(SceneHistoryEntry entry) => outbox.Enqueue(RecordOutbox.History, JsonSerializer.Serialize(entry, Json));
+    public void Add(SceneHistoryEntry entry) => outbox.Enqueue(SceneHistoryRecords.Name, JsonSerializer.Serialize(entry, RecordOutbox.Json));
 
     public IReadOnlyList<SceneHistoryEntry> Recent(int limit)
     {

@@ -178,7 +178,7 @@ public sealed class AgentsEndToEndTests
     public async Task ThroughTheManager_McpAtGodotMcp_AndAPausedGameIsNotHung()
     {
         using var data = new TempFolder();
-        var (port, godotPort) = (FreePort(), FreePort());
+        var (port, godotPort) = (LoopbackPort.Free(), LoopbackPort.Free());
         await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--data-dir", data.Path, "--check-interval", "1");
         using var http = SpacetimeProcess.CreateClient(port);
         var deadline = DateTime.UtcNow + StartTimeout;
@@ -221,13 +221,6 @@ public sealed class AgentsEndToEndTests
         {
             return false; // not listening yet
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>npm tools: <c>$SPACETIME_TOOLS_DIR</c> or the repository's <c>.tools/node_modules</c>.</summary>

@@ -32,18 +32,11 @@ public sealed class ScenarioCommandTests
     public async Task VrChecklist_AgainstSpacetimeUp_ThroughTheManager_EveryExpectationPasses()
     {
         using var data = new TempFolder();
-        var (managerPort, gamePort) = (FreePort(), FreePort());
+        var (managerPort, gamePort) = (LoopbackPort.Free(), LoopbackPort.Free());
         await using var up = SpacetimeProcess.Start("up", "--port", $"{managerPort}", "--godot-port", $"{gamePort}", "--data-dir", data.Path);
         await up.WaitForLineAsync(line => line.Contains($"http://127.0.0.1:{managerPort}/health", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
 
         await AssertChecklistAsync($"http://127.0.0.1:{managerPort}/godot");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task AssertChecklistAsync(string url)

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Xml.Linq;
 
@@ -14,7 +13,7 @@ public sealed class HealthCheckCommandTests
     public async Task HealthCheck_AgainstARunningManagerAndGame_PassesAllTwelveChecksThenFailsWhenTheGameStops()
     {
         using var data = new TempFolder();
-        var (port, godotPort, telemetryPort) = (FreePort(), FreePort(), FreePort());
+        var (port, godotPort, telemetryPort) = (LoopbackPort.Free(), LoopbackPort.Free(), LoopbackPort.Free());
         await using var manager = SpacetimeProcess.Start(
             new Dictionary<string, string> { ["TELEMETRY_PORT"] = $"{telemetryPort}" },
             "manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--data-dir", data.Path);
@@ -106,12 +105,5 @@ public sealed class HealthCheckCommandTests
             Assert.True(DateTime.UtcNow < deadline, $"/health did not answer {expected} within {Deadline}:\n{process.Output}");
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -15,7 +15,7 @@ public sealed class ManageCommandTests
     public async Task Manage_ColdStart_ReportsHealthyThenStopsTheGameOnRequest()
     {
         using var data = new TempFolder();
-        var (port, godotPort, metricsPort) = (FreePort(), FreePort(), FreePort());
+        var (port, godotPort, metricsPort) = (LoopbackPort.Free(), LoopbackPort.Free(), LoopbackPort.Free());
         await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--metrics-port", $"{metricsPort}", "--data-dir", data.Path, "--check-interval", "1");
         using var http = SpacetimeProcess.CreateClient(port);
         var ct = TestContext.Current.CancellationToken;
@@ -89,7 +89,7 @@ public sealed class ManageCommandTests
         using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         socket.Bind(new UnixDomainSocketEndPoint(socketPath));
         var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = socketPath, ["WATCHDOG_USEC"] = "2000000" };
-        await using var manager = SpacetimeProcess.Start(environment, "manage", "--port", $"{FreePort()}", "--godot-port", $"{FreePort()}", "--data-dir", data.Path);
+        await using var manager = SpacetimeProcess.Start(environment, "manage", "--port", $"{LoopbackPort.Free()}", "--godot-port", $"{LoopbackPort.Free()}", "--data-dir", data.Path);
 
         var messages = new List<string>();
         var buffer = new byte[4096];
@@ -114,7 +114,7 @@ public sealed class ManageCommandTests
     public async Task Manage_Restart_IsLimitedToFivePerHour()
     {
         using var data = new TempFolder();
-        var (port, godotPort) = (FreePort(), FreePort());
+        var (port, godotPort) = (LoopbackPort.Free(), LoopbackPort.Free());
         await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--data-dir", data.Path, "--no-autostart");
         using var http = SpacetimeProcess.CreateClient(port);
         await PollAsync(http, "/health", r => r.StatusCode == HttpStatusCode.ServiceUnavailable, manager);
@@ -134,7 +134,7 @@ public sealed class ManageCommandTests
     public async Task Manage_WithMissingGodotPath_ExitsNonZeroNamingIt()
     {
         using var data = new TempFolder();
-        var (code, output) = await SpacetimeProcess.RunAsync(Deadline, "manage", "--port", $"{FreePort()}", "--godot-path", "/nonexistent/godot", "--data-dir", data.Path);
+        var (code, output) = await SpacetimeProcess.RunAsync(Deadline, "manage", "--port", $"{LoopbackPort.Free()}", "--godot-path", "/nonexistent/godot", "--data-dir", data.Path);
 
         Assert.Equal(1, code);
         Assert.Contains("--godot-path '/nonexistent/godot' does not exist", output);
@@ -149,7 +149,7 @@ public sealed class ManageCommandTests
         await File.WriteAllTextAsync(Path.Combine(project, "main.tscn"), "[gd_scene format=3]\n\n[node name=\"Main\" type=\"Node3D\"]\nposition = Vector3(1, 2\n", TestContext.Current.CancellationToken);
 
         var (code, output) = await SpacetimeProcess.RunAsync(
-            Deadline, "manage", "--port", $"{FreePort()}", "--godot-port", $"{FreePort()}", "--project-path", project, "--scene-path", "res://main.tscn", "--data-dir", data.Path);
+            Deadline, "manage", "--port", $"{LoopbackPort.Free()}", "--godot-port", $"{LoopbackPort.Free()}", "--project-path", project, "--scene-path", "res://main.tscn", "--data-dir", data.Path);
 
         Assert.Equal(1, code);
         Assert.Matches($@"spacetime: error: the main scene res://main\.tscn cannot be loaded: {System.Text.RegularExpressions.Regex.Escape(Path.Combine(project, "main.tscn"))}:\d+:\d+: error: ", output);
@@ -161,9 +161,9 @@ public sealed class ManageCommandTests
     {
         using var data = new TempFolder();
         var crasher = await WriteGameScriptAsync(data.Path, "echo 'crashing on purpose' >&2\nexit 3");
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         await using var manager = SpacetimeProcess.Start(
-            "manage", "--port", $"{port}", "--godot-port", $"{FreePort()}", "--godot-path", crasher, "--max-restarts", "2", "--data-dir", data.Path, "--stay-on-failure");
+            "manage", "--port", $"{port}", "--godot-port", $"{LoopbackPort.Free()}", "--godot-path", crasher, "--max-restarts", "2", "--data-dir", data.Path, "--stay-on-failure");
         using var http = SpacetimeProcess.CreateClient(port);
         var ct = TestContext.Current.CancellationToken;
 
@@ -191,7 +191,7 @@ public sealed class ManageCommandTests
     {
         using var data = new TempFolder();
         var crasher = await WriteGameScriptAsync(data.Path, "exit 3");
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         socket.Bind(new UnixDomainSocketEndPoint(Path.Combine(data.Path, "notify.sock")));
         var messages = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -199,7 +199,7 @@ public sealed class ManageCommandTests
         var reading = ReadNotificationsAsync(socket, messages, stopReading.Token);
         var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = Path.Combine(data.Path, "notify.sock"), ["WATCHDOG_USEC"] = "400000" };
         await using var manager = SpacetimeProcess.Start(
-            environment, "manage", "--port", $"{port}", "--godot-port", $"{FreePort()}", "--godot-path", crasher, "--max-restarts", "0", "--data-dir", data.Path,
+            environment, "manage", "--port", $"{port}", "--godot-port", $"{LoopbackPort.Free()}", "--godot-path", crasher, "--max-restarts", "0", "--data-dir", data.Path,
             "--failure-exit-delay", "2s");
         using var http = SpacetimeProcess.CreateClient(port);
 
@@ -241,8 +241,8 @@ public sealed class ManageCommandTests
     public async Task Manage_KilledWithSigkill_TheGameStopsToo()
     {
         using var data = new TempFolder();
-        var port = FreePort();
-        await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{FreePort()}", "--data-dir", data.Path);
+        var port = LoopbackPort.Free();
+        await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{LoopbackPort.Free()}", "--data-dir", data.Path);
         using var http = SpacetimeProcess.CreateClient(port);
         var health = await PollAsync(http, "/health", r => r.StatusCode == HttpStatusCode.OK, manager);
         var gamePid = (await health.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("godot_process").GetProperty("pid").GetInt32();
@@ -265,7 +265,7 @@ public sealed class ManageCommandTests
         var crasher = await WriteGameScriptAsync(data.Path, "echo 'missing asset pack' >&2\nexit 4");
 
         var (code, output) = await SpacetimeProcess.RunAsync(
-            Deadline, "up", "--port", $"{FreePort()}", "--godot-port", $"{FreePort()}", "--godot-path", crasher, "--max-restarts", "0", "--data-dir", data.Path);
+            Deadline, "up", "--port", $"{LoopbackPort.Free()}", "--godot-port", $"{LoopbackPort.Free()}", "--godot-path", crasher, "--max-restarts", "0", "--data-dir", data.Path);
 
         Assert.Equal(1, code);
         Assert.Contains("spacetime: error: the game did not start: gave up after 1 failures", output);
@@ -277,7 +277,7 @@ public sealed class ManageCommandTests
     public async Task Manage_WithUnknownScene_ExitsNonZeroNamingIt()
     {
         using var data = new TempFolder();
-        var (code, output) = await SpacetimeProcess.RunAsync(Deadline, "manage", "--port", $"{FreePort()}", "--scene-path", "res://missing.tscn", "--data-dir", data.Path);
+        var (code, output) = await SpacetimeProcess.RunAsync(Deadline, "manage", "--port", $"{LoopbackPort.Free()}", "--scene-path", "res://missing.tscn", "--data-dir", data.Path);
 
         Assert.Equal(1, code);
         Assert.Contains("ScenePath 'res://missing.tscn' does not exist", output);
@@ -288,7 +288,7 @@ public sealed class ManageCommandTests
     {
         using var data = new TempFolder();
         var (code, output) = await SpacetimeProcess.RunAsync(
-            Deadline, new Dictionary<string, string> { ["GODOT_EXECUTABLE_PATH"] = "/nonexistent/godot" }, "manage", "--port", $"{FreePort()}", "--data-dir", data.Path);
+            Deadline, new Dictionary<string, string> { ["GODOT_EXECUTABLE_PATH"] = "/nonexistent/godot" }, "manage", "--port", $"{LoopbackPort.Free()}", "--data-dir", data.Path);
 
         Assert.Equal(1, code);
         Assert.Contains("GODOT_EXECUTABLE_PATH '/nonexistent/godot' does not exist", output);
@@ -302,7 +302,7 @@ public sealed class ManageCommandTests
         blocker.Start();
         var taken = ((IPEndPoint)blocker.LocalEndpoint).Port;
 
-        var (code, output) = await SpacetimeProcess.RunAsync(Deadline, "manage", "--port", $"{taken}", "--godot-port", $"{FreePort()}", "--data-dir", data.Path, "--no-autostart");
+        var (code, output) = await SpacetimeProcess.RunAsync(Deadline, "manage", "--port", $"{taken}", "--godot-port", $"{LoopbackPort.Free()}", "--data-dir", data.Path, "--no-autostart");
 
         Assert.Equal(1, code);
         Assert.Contains($"manager port {taken} is in use", output);
@@ -380,12 +380,5 @@ public sealed class ManageCommandTests
         await promtool.WaitForExitAsync();
         Assert.True(promtool.ExitCode == 0, problems);
         return promtool.ExitCode;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -21,7 +21,7 @@ public sealed class SharedStateEndToEndTests
     public async Task ManagerAndGame_RevokeAndRotateThroughTheGame_AreInForceAtTheManagerWithinOneSecond()
     {
         using var data = new TempFolder();
-        var (port, godotPort) = (FreePort(), FreePort());
+        var (port, godotPort) = (LoopbackPort.Free(), LoopbackPort.Free());
         await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--data-dir", data.Path, "--check-interval", "1");
         using var admin = SpacetimeProcess.CreateClient(port);
         await WaitHealthyAsync(admin, manager);
@@ -61,7 +61,7 @@ public sealed class SharedStateEndToEndTests
     {
         using var data = new TempFolder();
         var config = SharedStateClients.WriteConfig(data.Path, perMinute: 20, trustedProxies: "127.0.0.4");
-        var (port, godotPort) = (FreePort(), FreePort());
+        var (port, godotPort) = (LoopbackPort.Free(), LoopbackPort.Free());
         var environment = new Dictionary<string, string> { ["GODOT_ENV"] = "test", ["SPACETIME_CONFIG_DIR"] = config };
         await using var manager = SpacetimeProcess.Start(environment, "manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--data-dir", Path.Combine(data.Path, "data"), "--check-interval", "1");
         using var quiet = SharedStateClients.From("127.0.0.3", port);
@@ -154,7 +154,7 @@ public sealed class SharedStateEndToEndTests
         await using var redis = await RedisServer.StartAsync();
         using var data = new TempFolder();
         var environment = new Dictionary<string, string> { ["GODOT_ENV"] = "test", ["REDIS_URL"] = redis.Url };
-        var (port, godotPort) = (FreePort(), FreePort());
+        var (port, godotPort) = (LoopbackPort.Free(), LoopbackPort.Free());
         await using var manager = SpacetimeProcess.Start(environment, "manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--data-dir", data.Path, "--check-interval", "1");
         using var http = SharedStateClients.From("127.0.0.3", port);
         await WaitHealthyAsync(http, manager);
@@ -187,7 +187,7 @@ public sealed class SharedStateEndToEndTests
     {
         using var data = new TempFolder();
         var environment = new Dictionary<string, string> { ["GODOT_ENV"] = "test", ["SpaceTime__Telemetry__MaxConnectionsPerAddress"] = "2" };
-        var (port, godotPort) = (FreePort(), FreePort());
+        var (port, godotPort) = (LoopbackPort.Free(), LoopbackPort.Free());
         await using var manager = SpacetimeProcess.Start(environment, "manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--data-dir", data.Path, "--check-interval", "1");
         using var quiet = SharedStateClients.From("127.0.0.3", port);
         await WaitHealthyAsync(quiet, manager);
@@ -475,12 +475,5 @@ public sealed class SharedStateEndToEndTests
             Assert.True(DateTime.UtcNow < deadline, $"the manager was not healthy within {StartTimeout}:\n{manager.Output}");
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

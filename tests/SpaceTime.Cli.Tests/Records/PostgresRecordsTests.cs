@@ -127,6 +127,48 @@ public sealed class PostgresRecordsTests
         await again.WaitForExitAsync(Deadline);
     }
 
+    [Fact]
+    public async Task Manager_ItsOwnAuditRecordsReachTheDatabase_AndWaitInTheOutboxWhileItIsDown()
+    {
+        await using var database = await PostgresServer.StartAsync();
+        using var data = new TempFolder();
+        var port = LoopbackPort.Free();
+        // No game: what reaches the database is the manager's own doing.
+        await using var manager = SpacetimeProcess.Start(new Dictionary<string, string> { ["DATABASE_URL"] = database.Url },
+            "manage", "--port", $"{port}", "--godot-port", $"{LoopbackPort.Free()}", "--data-dir", data.Path, "--no-autostart");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var ct = TestContext.Current.CancellationToken;
+        await PollAsync(async () => await DatabaseCheckAsync(http) == "pass", manager);
+
+        // A refused POST /restart (a manager-only endpoint, no token) is audited by the manager, and the record reaches PostgreSQL.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync("/restart", null, ct)).StatusCode);
+        await PollAsync(async () => await database.CountAsync("SELECT COUNT(*) FROM audit_log WHERE endpoint = '/restart' AND result = 'AUTH_FAILURE'") == 1, manager);
+
+        await database.StopAsync();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync("/stop", null, ct)).StatusCode);
+        await PollAsync(async () => await DatabaseCheckAsync(http) == "warn", manager);
+        await database.StartAgainAsync();
+        await PollAsync(async () => await database.CountAsync("SELECT COUNT(*) FROM audit_log WHERE endpoint = '/stop' AND result = 'AUTH_FAILURE'") == 1, manager);
+        await PollAsync(async () => await DatabaseCheckAsync(http) == "pass", manager);
+        manager.Terminate();
+        await manager.WaitForExitAsync(Deadline);
+    }
+
+    /// <summary>The manager's <c>/health</c> <c>database</c> status; null while it is not listening yet.</summary>
+    private static async Task<string?> DatabaseCheckAsync(HttpClient manager)
+    {
+        try
+        {
+            using var response = await manager.GetAsync("/health", TestContext.Current.CancellationToken);
+            var health = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            return health.TryGetProperty("database", out var check) ? check.GetProperty("status").GetString() : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
     private static SpacetimeProcess Serve(PostgresServer database, TempFolder data, string instance) =>
         SpacetimeProcess.Start(
             new Dictionary<string, string> { ["DATABASE_URL"] = database.Url, ["SPACETIME_INSTANCE_ID"] = instance },

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace SpaceTime.Cli.Tests.Records;
 
@@ -33,7 +31,7 @@ internal sealed class PostgresServer : IAsyncDisposable
         Assert.SkipUnless(File.Exists(Path.Combine(Bin, "initdb")), $"PostgreSQL 15 is not installed ({Bin}); ./test.sh installs it");
         var root = Directory.CreateTempSubdirectory("spacetime-pg-").FullName;
         await RunAsync("chown", "postgres", root);
-        var server = new PostgresServer(root, FreePort());
+        var server = new PostgresServer(root, LoopbackPort.Free());
         await RunAsync("runuser", "-u", "postgres", "--", Path.Combine(Bin, "initdb"), "-D", server.DataDir, "-A", "trust", "-U", "spacetime");
         await server.StartAgainAsync();
         return server;
@@ -80,12 +78,5 @@ internal sealed class PostgresServer : IAsyncDisposable
         }
 
         return await output;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -17,7 +16,7 @@ public sealed class SharedAuditTrailTests
     public async Task ManagerAndGame_EightWritersLoadingScenes_AuditHasOneWholeLinePerAcknowledgedLoad()
     {
         using var data = new TempFolder();
-        var (port, godotPort) = (FreePort(), FreePort());
+        var (port, godotPort) = (LoopbackPort.Free(), LoopbackPort.Free());
         await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--data-dir", data.Path, "--check-interval", "1",
             // The manager would otherwise load its main scene again whenever a writer's other scene is active.
             "--auto-load-scene", "false");
@@ -91,12 +90,5 @@ public sealed class SharedAuditTrailTests
             Assert.True(DateTime.UtcNow < deadline, $"not healthy within {Deadline}:\n{process.Output}");
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -21,11 +21,11 @@ public sealed class HealthSnapshotTests
     [Fact]
     public void Server_RedisUnreachable_IsDegradedButStillHealthy()
     {
-        var health = Snapshot(LifecycleState.Ready, true) with { Redis = new RedisHealthJson("warn", "Redis at redis:6379 unreachable") };
+        var health = Snapshot(LifecycleState.Ready, true) with { Redis = new ServiceCheckJson("warn", "Redis at redis:6379 unreachable") };
 
         Assert.Equal("degraded", health.Server);
         Assert.True(health.OverallHealthy);
-        Assert.Equal("healthy", (health with { Redis = new RedisHealthJson("pass", "Redis at redis:6379") }).Server);
+        Assert.Equal("healthy", (health with { Redis = new ServiceCheckJson("pass", "Redis at redis:6379") }).Server);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace SpaceTime.Runtime.Records;
+namespace SpaceTime.Records;
 
 /// <summary>
 /// The PostgreSQL that keeps scene history and the audit trail when <c>DATABASE_URL</c>

@@ -1,7 +1,8 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using SpaceTime.Security.Storage;
 
-namespace SpaceTime.Runtime.Records;
+namespace SpaceTime.Records;
 
 /// <summary>One record waiting for PostgreSQL.</summary>
 public sealed record OutboxItem(long Seq, string Kind, string Payload);
@@ -16,8 +17,9 @@ public sealed class RecordOutbox
 {
     public const string FileName = "outbox.db";
     public const string StoreName = "record outbox";
-    public const string History = "history";
-    public const string Audit = "audit";
+
+    /// <summary>How record payloads are written.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly string _connectionString;
     private readonly StorageHealth? _storage;
@@ -69,13 +71,20 @@ public sealed class RecordOutbox
         Enqueued?.Invoke();
     }
 
-    /// <summary>The oldest records, in the order they were enqueued.</summary>
-    public IReadOnlyList<OutboxItem> Peek(int limit)
+    /// <summary>
+    /// The oldest records of the given kinds, in the order they were enqueued (each process delivers the kinds it
+    /// knows: the manager its audit records, the game its audit records and scene history).
+    /// </summary>
+    public IReadOnlyList<OutboxItem> Peek(int limit, IReadOnlyCollection<string> kinds)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, kind, payload FROM outbox ORDER BY seq LIMIT $limit";
+        command.CommandText = $"SELECT seq, kind, payload FROM outbox WHERE kind IN ({string.Join(", ", kinds.Select((_, i) => $"$k{i}"))}) ORDER BY seq LIMIT $limit";
         command.Parameters.AddWithValue("$limit", limit);
+        foreach (var (kind, i) in kinds.Select((k, i) => (k, i)))
+        {
+            command.Parameters.AddWithValue($"$k{i}", kind);
+        }
         using var reader = command.ExecuteReader();
         var items = new List<OutboxItem>();
         while (reader.Read())

@@ -1,18 +1,18 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
-using SpaceTime.Runtime.Scenes;
 using SpaceTime.Security.Storage;
 
-namespace SpaceTime.Runtime.Records;
+namespace SpaceTime.Records;
 
 /// <summary>Where scene history and the audit trail go: the data dir (default) or PostgreSQL.</summary>
 public static class RecordsHostingExtensions
 {
     /// <summary>
-    /// With <c>DATABASE_URL</c> or <c>DB_HOST</c> set: PostgreSQL through a durable outbox in <paramref name="dataDir"/>.
-    /// Otherwise nothing here: the game registers the SQLite history itself.
+    /// With <c>DATABASE_URL</c> or <c>DB_HOST</c> set: PostgreSQL through a durable outbox in <paramref name="dataDir"/>,
+    /// carrying the audit trail (and whatever other <see cref="IRecordKind"/>s the host registers); returns the
+    /// database, or null when none is configured (records stay in the data dir).
     /// </summary>
-    public static IHostApplicationBuilder AddSpaceTimeRecords(this IHostApplicationBuilder builder, string dataDir)
+    public static DatabaseSettings? AddSpaceTimeRecords(this IHostApplicationBuilder builder, string dataDir)
     {
         var configuration = builder.Configuration;
         var settings = DatabaseSettings.From(name => configuration[name]);
@@ -20,15 +20,16 @@ public static class RecordsHostingExtensions
         services.TryAddSingleton(new DatabaseHealth { Display = settings?.Display });
         if (settings is null)
         {
-            return builder;
+            return null;
         }
 
         services.TryAddSingleton(settings);
         services.TryAddSingleton(_ => NpgsqlDataSource.Create(settings.ConnectionString));
         services.TryAddSingleton(sp => new RecordOutbox(dataDir, sp.GetRequiredService<StorageHealth>()));
-        services.TryAddSingleton<ISceneHistory, PostgresSceneHistory>();
+        services.TryAddSingleton<AuditRecords>();
+        services.AddSingleton<IRecordKind>(sp => sp.GetRequiredService<AuditRecords>());
         services.TryAddSingleton<OutboxDelivery>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDelivery>());
-        return builder;
+        return settings;
     }
 }

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace SpaceTime.Runtime.Records;
+namespace SpaceTime.Records;
 
 /// <summary>
 /// Applies the deploy kit's PostgreSQL migrations (<c>deploy/scripts/migrations/postgresql/NNN_name.sql</c>,

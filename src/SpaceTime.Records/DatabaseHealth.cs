@@ -1,4 +1,4 @@
-namespace SpaceTime.Runtime.Records;
+namespace SpaceTime.Records;
 
 /// <summary>What delivery to PostgreSQL last found, for <c>/health</c>'s <c>database</c> check.</summary>
 public sealed class DatabaseHealth
@@ -13,6 +13,11 @@ public sealed class DatabaseHealth
     public string? Problem => _problem;
 
     public DateTimeOffset? Since { get; private set; }
+
+    /// <summary>The <c>database</c> health check: pass, or warn while records wait in the outbox.</summary>
+    public (string Status, string Message) Check() => Problem is { } problem
+        ? ("warn", $"{Display} unreachable since {Since:O} ({problem}); records wait in the outbox")
+        : ("pass", $"{Display} reachable");
 
     /// <summary>Returns true when this starts an outage (log once).</summary>
     public bool Unreachable(string problem, DateTimeOffset now)

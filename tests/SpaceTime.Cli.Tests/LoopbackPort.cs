@@ -1,0 +1,16 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace SpaceTime.Cli.Tests;
+
+/// <summary>Ports for child processes that take a port number rather than 0 (the manager's game port, for one).</summary>
+public static class LoopbackPort
+{
+    /// <summary>A loopback port free a moment ago.</summary>
+    public static int Free()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
