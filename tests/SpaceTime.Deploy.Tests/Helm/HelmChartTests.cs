@@ -45,16 +45,41 @@ public sealed partial class HelmChartTests
     {
         var values = Yaml.Load(Path.Combine(Chart, "values.yaml"));
         var templates = Path.Combine(Chart, "templates");
-        var deployment = File.ReadAllText(Path.Combine(templates, "deployment.yaml"));
+        var game = File.ReadAllText(Path.Combine(templates, "statefulset.yaml"));
 
         Assert.True(int.Parse(values["autoscaling"]!["minReplicas"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture) >= 2);
         Assert.Contains("minReplicas: {{ .Values.autoscaling.minReplicas }}", File.ReadAllText(Path.Combine(templates, "hpa.yaml")), StringComparison.Ordinal);
-        Assert.Contains("replicas: {{ .Values.autoscaling.minReplicas }}", deployment, StringComparison.Ordinal);
-        Assert.Contains("name: REDIS_URL", deployment, StringComparison.Ordinal);
-        Assert.Contains("name: DATABASE_URL", deployment, StringComparison.Ordinal);
-        Assert.DoesNotContain("Recreate", deployment, StringComparison.Ordinal);
+        Assert.Contains("replicas: {{ .Values.autoscaling.minReplicas }}", game, StringComparison.Ordinal);
+        Assert.Contains("name: REDIS_URL", game, StringComparison.Ordinal);
+        Assert.Contains("name: DATABASE_URL", game, StringComparison.Ordinal);
+        Assert.DoesNotContain("OnDelete", game, StringComparison.Ordinal);
         Assert.Contains("kind: StatefulSet", File.ReadAllText(Path.Combine(templates, "redis.yaml")), StringComparison.Ordinal);
         Assert.Contains("kind: StatefulSet", File.ReadAllText(Path.Combine(templates, "postgres.yaml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Chart_GamePodsKeepTheirOwnDataVolumeAcrossRestartsAndScaleDown()
+    {
+        var templates = Path.Combine(Chart, "templates");
+        var game = File.ReadAllText(Path.Combine(templates, "statefulset.yaml"));
+        var services = File.ReadAllText(Path.Combine(templates, "service.yaml"));
+
+        Assert.DoesNotContain(Directory.GetFiles(templates), f => File.ReadAllText(f).Contains("kind: Deployment", StringComparison.Ordinal));
+        Assert.Matches(@"(?m)^kind: StatefulSet\n", game);
+        Assert.Matches(@"(?m)^  podManagementPolicy: Parallel$", game);
+        Assert.Matches(@"(?m)^  persistentVolumeClaimRetentionPolicy:\n    whenDeleted: Retain\n    whenScaled: Retain$", game);
+        Assert.Matches(@"(?m)^  volumeClaimTemplates:\n    - metadata:\n        name: data\n", game);
+        Assert.Contains("storage: {{ .Values.persistence.size }}", game, StringComparison.Ordinal);
+        Assert.Contains("- {name: data, mountPath: /var/lib/spacetime}", game, StringComparison.Ordinal);
+        Assert.DoesNotContain("ephemeral", game, StringComparison.Ordinal);
+        Assert.DoesNotContain("persistentVolumeClaim:", game, StringComparison.Ordinal);
+
+        // The headless governing Service named by serviceName, beside the ClusterIP Service the ingress uses.
+        Assert.Matches(@"(?m)^  serviceName: \{\{ \.Release\.Name \}\}-headless$", game);
+        Assert.Matches(@"(?m)^  name: \{\{ \.Release\.Name \}\}-headless\n(.*\n){0,3}spec:\n  clusterIP: None\n  selector:\n    \{\{- include ""spacetime\.selector""", services);
+        Assert.Matches(@"(?m)^  name: \{\{ \.Release\.Name \}\}\n(.*\n){0,3}spec:\n  selector:", services);
+
+        Assert.Matches(@"kind: StatefulSet\n    name: \{\{ \.Release\.Name \}\}\n", File.ReadAllText(Path.Combine(templates, "hpa.yaml")));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class KustomizeTests
 
         Assert.True(validation.ExitCode == 0, validation.ToString());
         var kinds = validation.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[1]).ToHashSet();
-        foreach (var kind in new[] { "v1/Namespace", "v1/ConfigMap", "v1/PersistentVolumeClaim", "apps/v1/Deployment", "v1/Service", "networking.k8s.io/v1/Ingress",
+        foreach (var kind in new[] { "v1/Namespace", "v1/ConfigMap", "v1/PersistentVolumeClaim", "v1/Service", "networking.k8s.io/v1/Ingress",
                      "networking.k8s.io/v1/NetworkPolicy", "autoscaling/v2/HorizontalPodAutoscaler", "apps/v1/StatefulSet", "batch/v1/CronJob" })
         {
             Assert.Contains(kind, kinds);
@@ -46,31 +46,59 @@ public sealed class KustomizeTests
     public async Task Production_RunsAtLeastTwoReplicasSharingRedisAndPostgres()
     {
         var objects = Documents(await BuildAsync("overlays/production"));
-        var deployment = Assert.Single(objects, o => Kind(o) == "Deployment");
+        var game = Game(objects);
         var hpa = Assert.Single(objects, o => Kind(o) == "HorizontalPodAutoscaler");
-        var env = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray()
+        var env = game["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray()
             .ToDictionary(e => e!["name"]!.GetValue<string>(), e => e!["value"]?.GetValue<string>());
 
-        static int Number(JsonNode node) => int.Parse(node.ToString(), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(Number(deployment["spec"]!["replicas"]!) >= 2);
+        Assert.True(Number(game["spec"]!["replicas"]!) >= 2);
         Assert.True(Number(hpa["spec"]!["minReplicas"]!) >= 2);
         Assert.True(Number(hpa["spec"]!["maxReplicas"]!) >= Number(hpa["spec"]!["minReplicas"]!));
         Assert.Equal("redis://:$(REDIS_PASSWORD)@redis:6379/0", env["REDIS_URL"]);
         Assert.Equal("postgresql://spacetime:$(POSTGRES_PASSWORD)@postgres:5432/spacetime", env["DATABASE_URL"]);
         Assert.Contains("SPACETIME_INSTANCE_ID", env.Keys);
-        // Each replica its own data dir (audit file, record outbox): no ReadWriteOnce claim shared between pods.
-        var data = deployment["spec"]!["template"]!["spec"]!["volumes"]!.AsArray().Single(v => v!["name"]!.GetValue<string>() == "data")!;
-        Assert.Null(data["persistentVolumeClaim"]);
-        Assert.NotNull(data["ephemeral"]);
-        Assert.Contains(objects, o => Kind(o) == "StatefulSet" && o["metadata"]!["name"]!.GetValue<string>() == "postgres");
-        Assert.Contains(objects, o => Kind(o) == "StatefulSet" && o["metadata"]!["name"]!.GetValue<string>() == "redis");
+        Assert.Contains(objects, o => Kind(o) == "StatefulSet" && Name(o) == "postgres");
+        Assert.Contains(objects, o => Kind(o) == "StatefulSet" && Name(o) == "redis");
+    }
+
+    [Theory]
+    [MemberData(nameof(Trees))]
+    public async Task GamePods_KeepTheirOwnDataVolumeAcrossRestartsAndScaleDown(string tree)
+    {
+        var objects = Documents(await BuildAsync(tree));
+        var game = Game(objects);
+        var spec = game["spec"]!;
+        var pod = spec["template"]!["spec"]!;
+
+        // Each pod its own claim (data-spacetime-N: audit file, record outbox), reattached when the pod comes back and
+        // kept when the StatefulSet is scaled down or deleted: acknowledged records wait there until PostgreSQL takes them.
+        Assert.DoesNotContain(objects, o => Kind(o) == "Deployment");
+        var claim = Assert.Single(spec["volumeClaimTemplates"]!.AsArray())!;
+        Assert.Equal("data", claim["metadata"]!["name"]!.GetValue<string>());
+        Assert.Equal(["ReadWriteOnce"], claim["spec"]!["accessModes"]!.AsArray().Select(m => m!.GetValue<string>()));
+        Assert.Equal("data", pod["containers"]![0]!["volumeMounts"]!.AsArray().Single(m => m!["mountPath"]!.GetValue<string>() == "/var/lib/spacetime")!["name"]!.GetValue<string>());
+        Assert.DoesNotContain(pod["volumes"]!.AsArray(), v => v!["name"]!.GetValue<string>() == "data" || v["ephemeral"] is not null);
+        Assert.Equal("Retain", spec["persistentVolumeClaimRetentionPolicy"]!["whenDeleted"]!.GetValue<string>());
+        Assert.Equal("Retain", spec["persistentVolumeClaimRetentionPolicy"]!["whenScaled"]!.GetValue<string>());
+        Assert.Equal("Parallel", spec["podManagementPolicy"]!.GetValue<string>());
+
+        // The governing Service is headless and selects the game pods; the ClusterIP Service the ingress uses stays.
+        var governing = Assert.Single(objects, o => Kind(o) == "Service" && Name(o) == spec["serviceName"]!.GetValue<string>());
+        Assert.Equal("None", governing["spec"]!["clusterIP"]!.GetValue<string>());
+        Assert.Equal(spec["selector"]!["matchLabels"]!.ToJsonString(), governing["spec"]!["selector"]!.ToJsonString());
+        var service = Assert.Single(objects, o => Kind(o) == "Service" && Name(o) == "spacetime");
+        Assert.Null(service["spec"]!["clusterIP"]);
+
+        var target = Assert.Single(objects, o => Kind(o) == "HorizontalPodAutoscaler")["spec"]!["scaleTargetRef"]!;
+        Assert.Equal(("apps/v1", "StatefulSet", "spacetime"),
+            (target["apiVersion"]!.GetValue<string>(), target["kind"]!.GetValue<string>(), target["name"]!.GetValue<string>()));
     }
 
     [Fact]
-    public async Task Deployment_IsNonRootReadOnlyAndProbesTheManagerLifecycle()
+    public async Task GamePod_IsNonRootReadOnlyAndProbesTheManagerLifecycle()
     {
         var objects = Documents(await BuildAsync("overlays/production"));
-        var pod = Assert.Single(objects, o => Kind(o) == "Deployment")["spec"]!["template"]!["spec"]!;
+        var pod = Game(objects)["spec"]!["template"]!["spec"]!;
         var container = pod["containers"]![0]!;
 
         Assert.Equal("true", pod["securityContext"]!["runAsNonRoot"]!.GetValue<string>());
@@ -149,8 +177,15 @@ public sealed class KustomizeTests
 
     private static string Kubectl() => Tool.Require("kubectl", "apt-get install kubectl (Google Cloud SDK's package; Debian's kubernetes-client is too old for kustomize v5)");
 
-    private static List<JsonNode> Documents(string yaml) =>
+    /// <summary>The game's StatefulSet (spacetime), the one object the probes, env and volumes belong to.</summary>
+    internal static JsonNode Game(IEnumerable<JsonNode> objects) => Assert.Single(objects, o => Kind(o) == "StatefulSet" && Name(o) == "spacetime");
+
+    internal static List<JsonNode> Documents(string yaml) =>
         [.. yaml.Split("\n---\n").Where(d => d.Trim().Length > 0).Select(Yaml.Parse)];
 
     private static string Kind(JsonNode o) => o["kind"]!.GetValue<string>();
+
+    private static string Name(JsonNode o) => o["metadata"]!["name"]!.GetValue<string>();
+
+    private static int Number(JsonNode node) => int.Parse(node.ToString(), System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -5,7 +5,7 @@ using SpaceTime.Deploy.Tests.Support;
 namespace SpaceTime.Deploy.Tests.Kubernetes;
 
 /// <summary>
-/// The Deployment's liveness probe, run as the kubelet would (an HTTP GET; 200-399 is alive) against real managers: alive
+/// The game StatefulSet's liveness probe, run as the kubelet would (an HTTP GET; 200-399 is alive) against real managers: alive
 /// while the manager supervises (READY or not), dead when it does not answer or has given up (FAILED) — so a pod that is
 /// merely restarting its game is never killed.
 /// </summary>
@@ -48,8 +48,8 @@ public sealed class ProbeTests(SharedSpacetime shared)
 
     private static async Task<bool> IsAliveAsync(int port)
     {
-        var deployment = (await KustomizeTests.BuildAsync("overlays/production")).Split("\n---\n").Select(Yaml.Parse).Single(o => o["kind"]!.GetValue<string>() == "Deployment");
-        var container = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        var game = KustomizeTests.Game(KustomizeTests.Documents(await KustomizeTests.BuildAsync("overlays/production")));
+        var container = game["spec"]!["template"]!["spec"]!["containers"]![0]!;
         var probe = container["livenessProbe"]!["httpGet"]!;
         var portName = probe["port"]!.GetValue<string>();
         Assert.Equal("8090", container["ports"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == portName)!["containerPort"]!.GetValue<string>());

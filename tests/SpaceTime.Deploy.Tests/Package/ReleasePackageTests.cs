@@ -127,7 +127,7 @@ public sealed partial class ReleasePackageTests
         // 6. Kubernetes from the package.
         Tool.Require("kubectl", "the Kubernetes apt repository's kubectl");
         var kustomize = await RunAsync(package, Command(checklist, "kubectl kustomize kubernetes/overlays/production", paths), env);
-        Assert.Contains("kind: Deployment", kustomize.StdOut, StringComparison.Ordinal);
+        Assert.Contains("kind: StatefulSet", kustomize.StdOut, StringComparison.Ordinal);
     }
 
     /// <summary>The application the package ships: the solution build's output of src/SpaceTime.Cli (what test.sh builds).</summary>
