@@ -45,6 +45,7 @@ public sealed class FakeRepository : IDisposable
             repo.Write($"deploy/scripts/{script}.sh", $"#!/usr/bin/env bash\nset -euo pipefail\necho {script}\n");
         }
 
+        repo.Write("deploy/scripts/lib/postgres_url.bash", "# shellcheck shell=bash\npostgres_url() { pg_url=$1; }\n");
         repo.Write("deploy/scripts/migrations/001_baseline.sql", "CREATE TABLE IF NOT EXISTS t (id INTEGER);\n");
         repo.Write("deploy/kubernetes/base/namespace.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: spacetime\n");
         repo.Write("deploy/kubernetes/base/kustomization.yaml", "resources:\n  - namespace.yaml\n");

@@ -42,9 +42,22 @@ internal sealed class PostgresServer : IAsyncDisposable
 
     public Task StopAsync() => RunAsync("runuser", "-u", "postgres", "--", Path.Combine(Bin, "pg_ctl"), "-D", DataDir, "-m", "fast", "-w", "stop");
 
-    /// <summary>Runs one query with psql and returns its unaligned output.</summary>
-    public async Task<string> QueryAsync(string sql) =>
-        (await RunAsync("psql", "-h", "127.0.0.1", "-p", $"{Port}", "-U", "spacetime", "-d", "postgres", "-tAc", sql)).Trim();
+    /// <summary>Runs one query with psql (in database <paramref name="database"/>) and returns its unaligned output.</summary>
+    public async Task<string> QueryAsync(string sql, string database = "postgres") =>
+        (await RunAsync("psql", "-h", "127.0.0.1", "-p", $"{Port}", "-U", "spacetime", "-d", database, "-tAc", sql)).Trim();
+
+    /// <summary>
+    /// A superuser that must give <paramref name="password"/> over TCP (scram-sha-256), unlike the trusted spacetime: so a
+    /// client that drops the password from its URL is refused.
+    /// </summary>
+    public async Task AddPasswordUserAsync(string user, string password)
+    {
+        await QueryAsync($"CREATE ROLE \"{user}\" LOGIN SUPERUSER PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'");
+        await File.WriteAllTextAsync(Path.Combine(DataDir, "pg_hba.conf"), "local all all trust\nhost all spacetime 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n");
+        // A restart, not a reload: pg_ctl -w returns once the server accepts connections under the new rules.
+        await StopAsync();
+        await StartAgainAsync();
+    }
 
     public async Task<long> CountAsync(string sql)
     {
