@@ -83,6 +83,20 @@ public sealed partial class HelmChartTests
     }
 
     [Fact]
+    public void Chart_BackupJob_DumpsPostgresWithoutAGameDataClaim()
+    {
+        var templates = Path.Combine(Chart, "templates");
+        var backup = File.ReadAllText(Path.Combine(templates, "backup-cronjob.yaml"));
+
+        Assert.Contains("command: [/app/scripts/backup.sh, --output, /backups, --keep-days, {{ .Values.backup.keepDays | quote }}]", backup, StringComparison.Ordinal);
+        Assert.Contains("value: postgresql://spacetime:$(POSTGRES_PASSWORD)@{{ .Release.Name }}-postgres:5432/spacetime", backup, StringComparison.Ordinal);
+        Assert.Contains("valueFrom: {secretKeyRef: {name: {{ .Values.existingSecret }}, key: POSTGRES_PASSWORD}}", backup, StringComparison.Ordinal);
+        Assert.DoesNotContain("affinity", backup, StringComparison.Ordinal);
+        Assert.Equal(["{{ .Release.Name }}-backups"], ClaimName().Matches(backup).Select(m => m.Groups[1].Value));
+        Assert.DoesNotContain(Directory.GetFiles(templates), f => File.ReadAllText(f).Contains("{{ .Release.Name }}-data", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Templates_ReferenceOnlyValuesThatExist()
     {
         var values = Yaml.Load(Path.Combine(Chart, "values.yaml"));
@@ -114,6 +128,9 @@ public sealed partial class HelmChartTests
         Assert.Matches(@"^\d+\.\d+\.\d+$", chart["version"]!.GetValue<string>());
         Assert.Equal("1.0.0", chart["appVersion"]!.GetValue<string>());
     }
+
+    [GeneratedRegex(@"(?m)claimName: (.+)\}$")]
+    private static partial Regex ClaimName();
 
     [GeneratedRegex(@"\.Values\.([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)*)")]
     private static partial Regex ValuesReference();

@@ -94,6 +94,35 @@ public sealed class KustomizeTests
             (target["apiVersion"]!.GetValue<string>(), target["kind"]!.GetValue<string>(), target["name"]!.GetValue<string>()));
     }
 
+    [Theory]
+    [MemberData(nameof(Trees))]
+    public async Task BackupJob_DumpsPostgresIntoItsOwnVolume_AndMayReachIt(string tree)
+    {
+        var objects = Documents(await BuildAsync(tree));
+        var job = Assert.Single(objects, o => Kind(o) == "CronJob")["spec"]!["jobTemplate"]!["spec"]!["template"]!;
+        var container = Assert.Single(job["spec"]!["containers"]!.AsArray())!;
+        var env = container["env"]!.AsArray().ToDictionary(e => e!["name"]!.GetValue<string>(), e => e!);
+
+        // Against PostgreSQL with the URL built like the game's (password from the Secret), not on the command line.
+        Assert.Equal(["/app/scripts/backup.sh", "--output", "/backups", "--keep-days", "30"], container["command"]!.AsArray().Select(c => c!.ToString()));
+        Assert.Equal("postgresql://spacetime:$(POSTGRES_PASSWORD)@postgres:5432/spacetime", env["DATABASE_URL"]["value"]!.GetValue<string>());
+        Assert.Equal("spacetime-secrets", env["POSTGRES_PASSWORD"]["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>());
+        Assert.Equal("POSTGRES_PASSWORD", env["POSTGRES_PASSWORD"]["valueFrom"]!["secretKeyRef"]!["key"]!.GetValue<string>());
+
+        // Only its own backups volume (and /tmp): no game data claim, so no need to share the game's node.
+        Assert.Null(job["spec"]!["affinity"]);
+        var claims = job["spec"]!["volumes"]!.AsArray().Select(v => v!["persistentVolumeClaim"]?["claimName"]?.GetValue<string>()).OfType<string>();
+        Assert.Equal(["spacetime-backups"], claims);
+        Assert.Equal(["spacetime-backups"], objects.Where(o => Kind(o) == "PersistentVolumeClaim").Select(Name));
+
+        // Egress is denied by default: a policy selecting the job's pods admits PostgreSQL's port.
+        var labels = job["metadata"]!["labels"]!.AsObject();
+        Assert.Contains(objects.Where(o => Kind(o) == "NetworkPolicy" && Selects(o["spec"]!["podSelector"]!, labels)), policy =>
+            policy["spec"]!["egress"]?.AsArray().Any(rule =>
+                rule!["to"]!.AsArray().Any(to => to!["podSelector"]?["matchLabels"]?["app.kubernetes.io/name"]?.GetValue<string>() == "postgres") &&
+                rule["ports"]!.AsArray().Any(port => port!["port"]!.ToString() == "5432")) == true);
+    }
+
     [Fact]
     public async Task GamePod_IsNonRootReadOnlyAndProbesTheManagerLifecycle()
     {
@@ -186,6 +215,9 @@ public sealed class KustomizeTests
     private static string Kind(JsonNode o) => o["kind"]!.GetValue<string>();
 
     private static string Name(JsonNode o) => o["metadata"]!["name"]!.GetValue<string>();
+
+    private static bool Selects(JsonNode podSelector, JsonObject labels) =>
+        podSelector["matchLabels"]?.AsObject().All(l => labels[l.Key]?.GetValue<string>() == l.Value!.GetValue<string>()) ?? true;
 
     private static int Number(JsonNode node) => int.Parse(node.ToString(), System.Globalization.CultureInfo.InvariantCulture);
 }
