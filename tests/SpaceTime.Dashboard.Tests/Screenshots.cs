@@ -12,23 +12,11 @@ internal static class Screenshots
 
     public static async Task<string> TakeAsync(IPage page, string name)
     {
-        var folder = Update ? Path.Combine(RepositoryRoot(), "docs", "images") : Path.Combine(Path.GetTempPath(), "spacetime-dashboard-screenshots");
+        var folder = Update ? Path.Combine(RepositoryPaths.Root, "docs", "images") : Path.Combine(Path.GetTempPath(), "spacetime-dashboard-screenshots");
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, $"{name}.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true, Animations = ScreenshotAnimations.Disabled });
         return path;
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SpaceTime.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("SpaceTime.slnx not found above the test binaries");
-    }
 }

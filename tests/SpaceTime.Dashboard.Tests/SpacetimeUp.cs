@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace SpaceTime.Dashboard.Tests;
@@ -21,7 +19,7 @@ public sealed class SpacetimeUp : IAsyncLifetime
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"spacetime-dashboard-{Guid.NewGuid():N}");
     private Process? _process;
 
-    public int ManagerPort { get; } = FreePort();
+    public int ManagerPort { get; } = LoopbackPort.Free();
 
     public int GamePort { get; private set; }
 
@@ -39,7 +37,7 @@ public sealed class SpacetimeUp : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        GamePort = FreePort();
+        GamePort = LoopbackPort.Free();
         Directory.CreateDirectory(_dataDir);
         var info = new ProcessStartInfo("dotnet")
         {
@@ -166,10 +164,4 @@ public sealed class SpacetimeUp : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

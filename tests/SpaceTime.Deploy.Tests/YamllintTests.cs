@@ -1,4 +1,3 @@
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests;
@@ -9,7 +8,7 @@ public sealed class YamllintTests
     [Fact]
     public async Task DeployYaml_YamllintStrict_IsClean()
     {
-        var result = await YamllintAsync(Repo.Deploy());
+        var result = await YamllintAsync(RepositoryPaths.Deploy());
 
         Assert.True(result.ExitCode == 0, result.ToString());
     }
@@ -27,5 +26,5 @@ public sealed class YamllintTests
     }
 
     private static Task<ToolResult> YamllintAsync(string folder) =>
-        Tool.RunAsync(Tool.Require("yamllint", "apt-get install yamllint"), ["-s", "-c", Repo.Deploy(".yamllint.yml"), "."], folder);
+        Tool.RunAsync(Tool.Require("yamllint", "apt-get install yamllint"), ["-s", "-c", RepositoryPaths.Deploy(".yamllint.yml"), "."], folder);
 }

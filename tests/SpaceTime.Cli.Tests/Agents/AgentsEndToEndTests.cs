@@ -102,7 +102,7 @@ public sealed class AgentsEndToEndTests
     [Fact]
     public async Task TypeScriptSdk_OverStreamableHttp_DrivesTheGame_AndReadonlyCannotSetNodes()
     {
-        var modules = NodeModules();
+        var modules = RepositoryPaths.NodeModules;
         Assert.True(File.Exists(Path.Combine(modules, "@modelcontextprotocol", "sdk", "package.json")),
             $"@modelcontextprotocol/sdk is not installed in {modules}: run ./test.sh (or npm install --prefix .tools @modelcontextprotocol/sdk@1.32.2)");
         using var data = new TempFolder();
@@ -223,20 +223,4 @@ public sealed class AgentsEndToEndTests
         }
     }
 
-    /// <summary>npm tools: <c>$SPACETIME_TOOLS_DIR</c> or the repository's <c>.tools/node_modules</c>.</summary>
-    private static string NodeModules()
-    {
-        if (Environment.GetEnvironmentVariable("SPACETIME_TOOLS_DIR") is { Length: > 0 } tools)
-        {
-            return tools;
-        }
-
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SpaceTime.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), ".tools", "node_modules");
-    }
 }

@@ -7,16 +7,6 @@ public sealed class ScenarioCommandTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
-    private static string RepositoryFile(string relative)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SpaceTime.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), relative);
-    }
 
     [Fact]
     public async Task VrChecklist_AgainstARealRuntime_EveryExpectationPasses()
@@ -42,7 +32,7 @@ public sealed class ScenarioCommandTests
     private static async Task AssertChecklistAsync(string url)
     {
         var (code, output) = await SpacetimeProcess.RunAsync(Timeout,
-            "scenario", "run", RepositoryFile("scenarios/vr_checklist.json"), "--url", url, "--token", SpacetimeProcess.AdminToken, "--json");
+            "scenario", "run", RepositoryPaths.Path("scenarios/vr_checklist.json"), "--url", url, "--token", SpacetimeProcess.AdminToken, "--json");
 
         var report = JsonDocument.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..]).RootElement;
         var steps = report.GetProperty("steps").EnumerateArray().ToList();

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text.Json;
-using SpaceTime.Security.Tests;
 
 namespace SpaceTime.Cli.Tests.Commands;
 

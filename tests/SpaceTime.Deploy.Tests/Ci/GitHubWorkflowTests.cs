@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Ci;
@@ -18,7 +17,7 @@ public sealed partial class GitHubWorkflowTests(SpacetimeToolFeed tool)
     [Fact]
     public async Task Workflow_ActionValidator_Accepts()
     {
-        var result = await ActionValidatorAsync(Repo.Deploy("ci", "github-actions.yml"));
+        var result = await ActionValidatorAsync(RepositoryPaths.Deploy("ci", "github-actions.yml"));
 
         Assert.True(result.ExitCode == 0, result.ToString());
     }
@@ -39,7 +38,7 @@ public sealed partial class GitHubWorkflowTests(SpacetimeToolFeed tool)
     [Fact]
     public void Workflow_StagesRunInOrder_AndEveryRunStepIsTheSharedScript()
     {
-        var workflow = Yaml.Load(Repo.Deploy("ci", "github-actions.yml"));
+        var workflow = Yaml.Load(RepositoryPaths.Deploy("ci", "github-actions.yml"));
         var jobs = workflow["jobs"]!.AsObject();
 
         Assert.Equal(["lint", "test", "build", "deploy"], jobs.Select(j => j.Key));
@@ -65,12 +64,12 @@ public sealed partial class GitHubWorkflowTests(SpacetimeToolFeed tool)
     {
         using var game = await SampleGameRepository.CreateAsync();
 
-        var (manager, gamePort) = (Ports.Free(), Ports.Free());
+        var (manager, gamePort) = (LoopbackPort.Free(), LoopbackPort.Free());
         var lint = await RunJobAsync(game, "lint");
         var test = await RunJobAsync(game, "test", null, new Dictionary<string, string?> { ["SPACETIME_MANAGER_PORT"] = $"{manager}", ["SPACETIME_GAME_PORT"] = $"{gamePort}" });
 
         // The step stops what it started: nothing listens on its ports once it has exited.
-        Assert.False(Ports.IsListening(manager) || Ports.IsListening(gamePort), "the manager or the game outlived the test step");
+        Assert.False(LoopbackPort.IsListening(manager) || LoopbackPort.IsListening(gamePort), "the manager or the game outlived the test step");
         Assert.True(lint.ExitCode == 0, lint.ToString());
         Assert.DoesNotContain("::error", lint.Output, StringComparison.Ordinal);
         Assert.True(test.ExitCode == 0, test.ToString());
@@ -112,7 +111,7 @@ public sealed partial class GitHubWorkflowTests(SpacetimeToolFeed tool)
             ["GITHUB_REF_TYPE"] = "tag",
             ["GITHUB_REF_NAME"] = "v2.0.0",
             // A game repository packages a SpaceTime checkout; here, this one with the tool's own application.
-            ["SPACETIME_SOURCE_DIR"] = Repo.Root,
+            ["SPACETIME_SOURCE_DIR"] = RepositoryPaths.Root,
             ["SPACETIME_BINARIES"] = tool.InstalledApplication,
         };
 
@@ -148,9 +147,9 @@ public sealed partial class GitHubWorkflowTests(SpacetimeToolFeed tool)
             ["GITHUB_WORKSPACE"] = game.Root,
             ["GITHUB_REF_TYPE"] = "branch",
             ["GITHUB_REF_NAME"] = "main",
-            ["SPACETIME_MANAGER_PORT"] = $"{Ports.Free()}",
-            ["SPACETIME_GAME_PORT"] = $"{Ports.Free()}",
-            ["SPACETIME_TELEMETRY_PORT"] = $"{Ports.Free()}",
+            ["SPACETIME_MANAGER_PORT"] = $"{LoopbackPort.Free()}",
+            ["SPACETIME_GAME_PORT"] = $"{LoopbackPort.Free()}",
+            ["SPACETIME_TELEMETRY_PORT"] = $"{LoopbackPort.Free()}",
         };
         foreach (var (name, value) in workflow["env"]!.AsObject())
         {

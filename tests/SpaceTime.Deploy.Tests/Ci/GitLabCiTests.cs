@@ -51,7 +51,7 @@ public sealed class GitLabCiTests(SpacetimeToolFeed tool)
     public async Task Pipeline_OnATag_PassesWithJUnitReports_AndBuildsAndVerifiesASignedReleasePackage()
     {
         using var game = await SampleGameRepository.CreateAsync();
-        using var keys = new Cli.Tests.TempFolder();
+        using var keys = new TempFolder();
         var keygen = await Tool.RunAsync(tool.Spacetime, ["package", "keygen", "--output", keys.Path], null);
         Assert.True(keygen.ExitCode == 0, keygen.ToString());
         var release = new Dictionary<string, string>
@@ -60,7 +60,7 @@ public sealed class GitLabCiTests(SpacetimeToolFeed tool)
             ["SPACETIME_SIGNING_KEY"] = Path.Combine(keys.Path, "spacetime-release.secret.asc"),
             ["SPACETIME_PUBLIC_KEY"] = Path.Combine(keys.Path, "spacetime-release.public.asc"),
             // A game repository packages a SpaceTime checkout; here, this one with the tool's own application.
-            ["SPACETIME_SOURCE_DIR"] = Repo.Root,
+            ["SPACETIME_SOURCE_DIR"] = RepositoryPaths.Root,
             ["SPACETIME_BINARIES"] = tool.InstalledApplication,
         };
 
@@ -106,7 +106,7 @@ public sealed class GitLabCiTests(SpacetimeToolFeed tool)
     {
         var cli = Path.Combine(Tool.RequireNpm("gitlab-ci-local", "4.56.2"), "src", "index.js");
         Tool.Require("rsync", "apt-get install rsync");
-        var ports = new Dictionary<string, string> { ["SPACETIME_MANAGER_PORT"] = $"{Ports.Free()}", ["SPACETIME_GAME_PORT"] = $"{Ports.Free()}", ["SPACETIME_TELEMETRY_PORT"] = $"{Ports.Free()}" };
+        var ports = new Dictionary<string, string> { ["SPACETIME_MANAGER_PORT"] = $"{LoopbackPort.Free()}", ["SPACETIME_GAME_PORT"] = $"{LoopbackPort.Free()}", ["SPACETIME_TELEMETRY_PORT"] = $"{LoopbackPort.Free()}" };
         var variables = tool.Environment.Where(e => e.Value is not null).Select(e => KeyValuePair.Create(e.Key, e.Value!)).Concat(ports).Concat(extra ?? new Dictionary<string, string>())
             .SelectMany(v => new[] { "--variable", $"{v.Key}={v.Value}" });
         return await Tool.RunAsync(

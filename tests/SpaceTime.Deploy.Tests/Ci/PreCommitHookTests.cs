@@ -1,4 +1,3 @@
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Ci;
@@ -50,7 +49,7 @@ public sealed class PreCommitHookTests(SpacetimeToolFeed tool)
     [Fact]
     public async Task Hook_IsAnnouncedForScenesResourcesAndProjectFilesOnly()
     {
-        var hooks = Yaml.Load(Repo.Path(".pre-commit-hooks.yaml")).AsArray();
+        var hooks = Yaml.Load(RepositoryPaths.Path(".pre-commit-hooks.yaml")).AsArray();
         var hook = Assert.Single(hooks)!;
 
         Assert.Equal("spacetime-scenes-validate", hook["id"]!.ToString());
@@ -59,7 +58,7 @@ public sealed class PreCommitHookTests(SpacetimeToolFeed tool)
         Assert.True(files.IsMatch("project/levels/a.tscn") && files.IsMatch("x.tres") && files.IsMatch("project.godot") && files.IsMatch("game/project.godot"));
         Assert.False(files.IsMatch("player.gd") || files.IsMatch("myproject.godot") || files.IsMatch("a.tscn.bak"));
 
-        var lint = await Tool.RunAsync(Tool.Require("yamllint", "apt-get install yamllint"), ["-s", "-c", Repo.Deploy(".yamllint.yml"), ".pre-commit-hooks.yaml"], Repo.Root);
+        var lint = await Tool.RunAsync(Tool.Require("yamllint", "apt-get install yamllint"), ["-s", "-c", RepositoryPaths.Deploy(".yamllint.yml"), ".pre-commit-hooks.yaml"], RepositoryPaths.Root);
         Assert.True(lint.ExitCode == 0, lint.ToString());
     }
 
@@ -67,7 +66,7 @@ public sealed class PreCommitHookTests(SpacetimeToolFeed tool)
     private static async Task<SampleGameRepository> HookRepositoryAsync()
     {
         var repo = await SampleGameRepository.CreateAsync();
-        File.Copy(Repo.Path(".pre-commit-hooks.yaml"), repo.PathOf(".pre-commit-hooks.yaml"));
+        File.Copy(RepositoryPaths.Path(".pre-commit-hooks.yaml"), repo.PathOf(".pre-commit-hooks.yaml"));
         await repo.CommitAllAsync("hooks");
         return repo;
     }

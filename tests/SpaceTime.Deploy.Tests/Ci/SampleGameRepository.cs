@@ -1,4 +1,3 @@
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Ci;
@@ -25,14 +24,14 @@ internal sealed class SampleGameRepository : IDisposable
     public static async Task<SampleGameRepository> CreateAsync()
     {
         var repo = new SampleGameRepository();
-        CopyTree(Repo.Path("project"), Path.Combine(repo.Root, "project"));
+        CopyTree(RepositoryPaths.Path("project"), Path.Combine(repo.Root, "project"));
         Directory.CreateDirectory(Path.Combine(repo.Root, "deploy", "ci"));
         var script = Path.Combine(repo.Root, "deploy", "ci", "spacetime-ci.sh");
-        File.Copy(Repo.Deploy("ci", "spacetime-ci.sh"), script);
-        File.SetUnixFileMode(script, File.GetUnixFileMode(Repo.Deploy("ci", "spacetime-ci.sh")));
-        File.Copy(Repo.Deploy("ci", "gitlab-ci.yml"), Path.Combine(repo.Root, ".gitlab-ci.yml"));
+        File.Copy(RepositoryPaths.Deploy("ci", "spacetime-ci.sh"), script);
+        File.SetUnixFileMode(script, File.GetUnixFileMode(RepositoryPaths.Deploy("ci", "spacetime-ci.sh")));
+        File.Copy(RepositoryPaths.Deploy("ci", "gitlab-ci.yml"), Path.Combine(repo.Root, ".gitlab-ci.yml"));
         Directory.CreateDirectory(Path.Combine(repo.Root, ".github", "workflows"));
-        File.Copy(Repo.Deploy("ci", "github-actions.yml"), Path.Combine(repo.Root, ".github", "workflows", "spacetime.yml"));
+        File.Copy(RepositoryPaths.Deploy("ci", "github-actions.yml"), Path.Combine(repo.Root, ".github", "workflows", "spacetime.yml"));
         File.WriteAllText(Path.Combine(repo.Root, ".gitignore"), ".spacetime/\nreports/\n.gitlab-ci-local/\n.gitlab-ci-local-home/\n");
         await repo.GitAsync("init", "-q", "-b", "main");
         await repo.CommitAllAsync("game");

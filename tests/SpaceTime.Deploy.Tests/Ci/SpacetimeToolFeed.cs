@@ -1,4 +1,3 @@
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Ci;
@@ -49,8 +48,8 @@ public sealed class SpacetimeToolFeed : IAsyncLifetime
     {
         var pack = await Tool.RunAsync(
             "dotnet",
-            ["pack", Repo.Path("src", "SpaceTime.Cli", "SpaceTime.Cli.csproj"), "-c", "Release", "--no-build", "-o", Feed, "-nologo", "-v", "quiet"],
-            Repo.Root,
+            ["pack", RepositoryPaths.Path("src", "SpaceTime.Cli", "SpaceTime.Cli.csproj"), "-c", "Release", "--no-build", "-o", Feed, "-nologo", "-v", "quiet"],
+            RepositoryPaths.Root,
             Environment,
             timeout: PackTimeout);
         Assert.True(pack.ExitCode == 0, $"dotnet pack of the tool failed (build the solution in Release first):\n{pack}");

@@ -1,4 +1,3 @@
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Ci;
@@ -21,7 +20,7 @@ public sealed class SpacetimeToolTests(SpacetimeToolFeed tool)
     [Fact]
     public async Task ToolPackage_RunsItsCommands_WithTheBundledConfigAndProject()
     {
-        var result = await Tool.RunAsync(tool.Spacetime, ["scenes", "validate", "--format", "junit", Repo.Path("project")], null);
+        var result = await Tool.RunAsync(tool.Spacetime, ["scenes", "validate", "--format", "junit", RepositoryPaths.Path("project")], null);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("<testsuites name=\"spacetime scenes validate\"", result.StdOut, StringComparison.Ordinal);
@@ -32,7 +31,7 @@ public sealed class SpacetimeToolTests(SpacetimeToolFeed tool)
     {
         var shellcheck = Tool.Require("shellcheck", "apt-get install shellcheck");
 
-        var clean = await Tool.RunAsync(shellcheck, ["--external-sources", Repo.Deploy("ci", "spacetime-ci.sh")], null);
+        var clean = await Tool.RunAsync(shellcheck, ["--external-sources", RepositoryPaths.Deploy("ci", "spacetime-ci.sh")], null);
         using var temp = new TempFolder();
         var bad = Path.Combine(temp.Path, "bad.sh");
         await File.WriteAllTextAsync(bad, "#!/usr/bin/env bash\nspacetime scenes validate $SPACETIME_PROJECT_DIR\n", TestContext.Current.CancellationToken);
@@ -46,7 +45,7 @@ public sealed class SpacetimeToolTests(SpacetimeToolFeed tool)
     [Fact]
     public async Task CiScript_IsStrictExecutableAndExplainsItself()
     {
-        var path = Repo.Deploy("ci", "spacetime-ci.sh");
+        var path = RepositoryPaths.Deploy("ci", "spacetime-ci.sh");
         var text = await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken);
         Assert.StartsWith("#!/usr/bin/env bash\n", text, StringComparison.Ordinal);
         Assert.Contains("\nset -euo pipefail\n", text, StringComparison.Ordinal);
@@ -68,7 +67,7 @@ public sealed class SpacetimeToolTests(SpacetimeToolFeed tool)
     {
         using var temp = new TempFolder();
 
-        var result = await Tool.RunAsync("bash", [Repo.Deploy("ci", "spacetime-ci.sh"), "build"], temp.Path, new Dictionary<string, string?> { ["SPACETIME_VERSION"] = "1.2.3", ["SPACETIME_SIGNING_KEY"] = null });
+        var result = await Tool.RunAsync("bash", [RepositoryPaths.Deploy("ci", "spacetime-ci.sh"), "build"], temp.Path, new Dictionary<string, string?> { ["SPACETIME_VERSION"] = "1.2.3", ["SPACETIME_SIGNING_KEY"] = null });
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("SPACETIME_SIGNING_KEY (the release signing key) is not set: a release is signed", result.StdErr, StringComparison.Ordinal);

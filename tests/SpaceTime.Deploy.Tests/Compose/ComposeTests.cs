@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Compose;
@@ -7,7 +6,7 @@ namespace SpaceTime.Deploy.Tests.Compose;
 /// <summary>deploy/compose/docker-compose.yml with docker-compose itself and the compose-spec JSON schema.</summary>
 public sealed partial class ComposeTests
 {
-    private static readonly string ComposeFile = Repo.Deploy("compose", "docker-compose.yml");
+    private static readonly string ComposeFile = RepositoryPaths.Deploy("compose", "docker-compose.yml");
 
     private static readonly string[] RequiredSecrets = ["JWT_SECRET_KEY", "API_TOKEN", "METRICS_TOKEN", "GRAFANA_ADMIN_PASSWORD", "REDIS_PASSWORD", "POSTGRES_PASSWORD"];
 
@@ -114,7 +113,7 @@ public sealed partial class ComposeTests
         Assert.Equal(6, mounts.Count);
         foreach (var source in mounts)
         {
-            var full = Path.GetFullPath(Path.Combine(Repo.Deploy("compose"), source));
+            var full = Path.GetFullPath(Path.Combine(RepositoryPaths.Deploy("compose"), source));
             Assert.True(File.Exists(full) || Directory.Exists(full), $"{source} is mounted but does not exist");
         }
     }
@@ -131,7 +130,7 @@ public sealed partial class ComposeTests
             environment.TryAdd(name, null);
         }
 
-        return await Tool.RunAsync(compose, ["--env-file", envFile, "-f", ComposeFile, "config", "-q"], Repo.Deploy("compose"), environment);
+        return await Tool.RunAsync(compose, ["--env-file", envFile, "-f", ComposeFile, "config", "-q"], RepositoryPaths.Deploy("compose"), environment);
     }
 
     private static async Task<ToolResult> ValidateAgainstSchemaAsync(string document)

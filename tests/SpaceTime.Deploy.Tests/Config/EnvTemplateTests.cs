@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Config;
@@ -39,7 +38,7 @@ public sealed partial class EnvTemplateTests
     [Fact]
     public void MonitoringVariables_AreReadBySetupMonitoring()
     {
-        var script = File.ReadAllText(Repo.Deploy("scripts", "setup_monitoring.sh"));
+        var script = File.ReadAllText(RepositoryPaths.Deploy("scripts", "setup_monitoring.sh"));
 
         Assert.All(MonitoringOnly, name => Assert.Contains($"env_value {name})", script, StringComparison.Ordinal));
     }
@@ -75,8 +74,8 @@ public sealed partial class EnvTemplateTests
         using var data = new TempFolder();
         var environment = Variables("production").Where(v => !v.Commented).ToDictionary(v => v.Name, v => v.Value);
         environment["SPACETIME_DATA_DIR"] = data.Path;
-        environment["GODOT_SERVER_PORT"] = $"{Ports.Free()}";
-        environment["GODOT_API_PORT"] = $"{Ports.Free()}";
+        environment["GODOT_SERVER_PORT"] = $"{LoopbackPort.Free()}";
+        environment["GODOT_API_PORT"] = $"{LoopbackPort.Free()}";
         environment["API_TOKEN"] = Variables("production").Single(v => v.Name == "API_TOKEN").Value; // SpacetimeProcess sets its own otherwise
 
         var (code, output) = await SpacetimeProcess.RunAsync(TimeSpan.FromSeconds(60), environment, "manage", "--no-autostart");
@@ -91,10 +90,10 @@ public sealed partial class EnvTemplateTests
         using var data = new TempFolder();
         var environment = Variables("development").Where(v => !v.Commented).ToDictionary(v => v.Name, v => v.Value);
         environment["SPACETIME_DATA_DIR"] = data.Path;
-        var port = Ports.Free();
+        var port = LoopbackPort.Free();
         environment["GODOT_SERVER_PORT"] = $"{port}";
-        environment["GODOT_API_PORT"] = $"{Ports.Free()}";
-        environment["TELEMETRY_PORT"] = $"{Ports.Free()}";
+        environment["GODOT_API_PORT"] = $"{LoopbackPort.Free()}";
+        environment["TELEMETRY_PORT"] = $"{LoopbackPort.Free()}";
         foreach (var editorPort in new[] { "DAP_PORT", "LSP_PORT" })
         {
             environment[editorPort] = ""; // no Godot editor here
@@ -104,7 +103,7 @@ public sealed partial class EnvTemplateTests
         await RunningSpacetime.WaitForHealthAsync($"http://127.0.0.1:{port}", () => manager.HasExited ? manager.Output : null);
     }
 
-    private static string TemplatePath(string environment) => Repo.Deploy("config", environment, ".env.template");
+    private static string TemplatePath(string environment) => RepositoryPaths.Deploy("config", environment, ".env.template");
 
     private static List<(string Name, string Value, bool Commented)> Variables(string environment) =>
         [.. File.ReadAllLines(TemplatePath(environment)).Select(l => Assignment().Match(l)).Where(m => m.Success)
@@ -112,7 +111,7 @@ public sealed partial class EnvTemplateTests
 
     /// <summary>Environment variables named in the source where it reads them: Get("X"), Env("X"), GetEnvironmentVariable("X"), and the runtime's name map.</summary>
     private static HashSet<string> VariablesReadBySource() =>
-        [.. Directory.GetFiles(Repo.Path("src"), "*.cs", SearchOption.AllDirectories)
+        [.. Directory.GetFiles(RepositoryPaths.Path("src"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .SelectMany(f => ReadsVariable().Matches(File.ReadAllText(f)))
             .Select(m => m.Groups["name"].Value)];

@@ -7,7 +7,7 @@ namespace SpaceTime.Deploy.Tests.Docker;
 /// <summary>deploy/docker/Dockerfile with npm dockerfilelint, plus what a linter cannot know about this image.</summary>
 public sealed partial class DockerfileTests
 {
-    private static readonly string Dockerfile = Repo.Deploy("docker", "Dockerfile");
+    private static readonly string Dockerfile = RepositoryPaths.Deploy("docker", "Dockerfile");
 
     [Fact]
     public async Task Dockerfile_Dockerfilelint_FindsNoIssue()
@@ -21,7 +21,7 @@ public sealed partial class DockerfileTests
     [Fact]
     public async Task Dockerfilelint_KnownBadDockerfile_ReportsIssues()
     {
-        using var temp = new SpaceTime.Cli.Tests.TempFolder();
+        using var temp = new TempFolder();
         var bad = Path.Combine(temp.Path, "Dockerfile");
         await File.WriteAllTextAsync(bad, "FROM ubuntu:latest\nRUN apt-get install curl\nEXPOSE 80000\n", TestContext.Current.CancellationToken);
 
@@ -86,7 +86,7 @@ public sealed partial class DockerfileTests
     [Fact]
     public void Dockerfile_EveryCopiedPath_ExistsAndIsInTheBuildContext()
     {
-        var ignore = File.ReadAllLines(Repo.Path(".dockerignore")).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        var ignore = File.ReadAllLines(RepositoryPaths.Path(".dockerignore")).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
         Assert.Equal("*", ignore[0]); // an allow-list: everything else stays out of the context
 
         // The release stage copies from an extracted package, not the repository: PackagedComposeTests builds that one.
@@ -98,7 +98,7 @@ public sealed partial class DockerfileTests
         foreach (var source in sources)
         {
             var trimmed = source.TrimEnd('/');
-            Assert.True(File.Exists(Repo.Path(trimmed)) || Directory.Exists(Repo.Path(trimmed)), $"COPY {source}: no such path in the repository");
+            Assert.True(File.Exists(RepositoryPaths.Path(trimmed)) || Directory.Exists(RepositoryPaths.Path(trimmed)), $"COPY {source}: no such path in the repository");
             Assert.True(ignore.Contains("!" + source) || ignore.Contains("!" + trimmed), $"COPY {source}: .dockerignore keeps it out of the build context");
         }
     }

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Helm;
@@ -8,7 +7,7 @@ namespace SpaceTime.Deploy.Tests.Helm;
 /// <summary>deploy/helm/spacetime without a helm binary: values.yaml against values.schema.json (what helm enforces), and the templates' value references.</summary>
 public sealed partial class HelmChartTests
 {
-    private static readonly string Chart = Repo.Deploy("helm", "spacetime");
+    private static readonly string Chart = RepositoryPaths.Deploy("helm", "spacetime");
 
     [Fact]
     public async Task Values_MatchTheChartsSchema()

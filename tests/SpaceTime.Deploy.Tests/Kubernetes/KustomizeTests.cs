@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Kubernetes;
@@ -191,7 +190,7 @@ public sealed class KustomizeTests
         var version = await Tool.RunAsync(Kubectl(), ["version", "--client"], null);
         Assert.True(version.StdOut.Contains("Kustomize Version: v5", StringComparison.Ordinal),
             $"kubectl with kustomize v5 is needed (Debian's kubernetes-client bundles kustomize v2): {version}");
-        var result = await Tool.RunAsync(Kubectl(), ["kustomize", Repo.Deploy("kubernetes", tree)], null);
+        var result = await Tool.RunAsync(Kubectl(), ["kustomize", RepositoryPaths.Deploy("kubernetes", tree)], null);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.True(result.StdErr.Length == 0, $"kustomize warned:\n{result.StdErr}");
         return result.StdOut;
@@ -201,7 +200,7 @@ public sealed class KustomizeTests
     {
         Tool.RequireNpm("kubernetes-models", "5.1.0");
         Tool.RequireNpm("yaml", "2.9.1");
-        return await Tool.RunAsync(Tool.Require("node", "apt-get install nodejs"), [Repo.TestFile("Kubernetes", "validate-objects.mjs"), Repo.NodeModules], null, null, yaml);
+        return await Tool.RunAsync(Tool.Require("node", "apt-get install nodejs"), [RepositoryPaths.TestFile("Kubernetes", "validate-objects.mjs"), RepositoryPaths.NodeModules], null, null, yaml);
     }
 
     private static string Kubectl() => Tool.Require("kubectl", "apt-get install kubectl (Google Cloud SDK's package; Debian's kubernetes-client is too old for kustomize v5)");

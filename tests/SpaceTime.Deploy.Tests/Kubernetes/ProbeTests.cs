@@ -1,5 +1,4 @@
 using System.Net;
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Kubernetes;
@@ -21,8 +20,8 @@ public sealed class ProbeTests(SharedSpacetime shared)
     public async Task Liveness_ManagerWhoseGameIsDown_IsAliveWhileReadinessFails()
     {
         using var data = new TempFolder();
-        var port = Ports.Free();
-        await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{Ports.Free()}", "--data-dir", data.Path, "--no-autostart");
+        var port = LoopbackPort.Free();
+        await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{LoopbackPort.Free()}", "--data-dir", data.Path, "--no-autostart");
         await WaitForHealthAsync(port, manager, body => body.Contains("Supervisor STOPPED", StringComparison.Ordinal));
 
         Assert.True(await IsAliveAsync(port));
@@ -32,8 +31,8 @@ public sealed class ProbeTests(SharedSpacetime shared)
     public async Task Liveness_ManagerThatGaveUp_IsDead()
     {
         using var data = new TempFolder();
-        var port = Ports.Free();
-        await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{Ports.Free()}", "--data-dir", data.Path,
+        var port = LoopbackPort.Free();
+        await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{LoopbackPort.Free()}", "--data-dir", data.Path,
             "--godot-path", "/bin/false", "--max-restarts", "0", "--stay-on-failure");
         await WaitForHealthAsync(port, manager, body => body.Contains("Supervisor FAILED", StringComparison.Ordinal));
 
@@ -43,7 +42,7 @@ public sealed class ProbeTests(SharedSpacetime shared)
     [Fact]
     public async Task Liveness_NothingAnswering_IsDead()
     {
-        Assert.False(await IsAliveAsync(Ports.Free()));
+        Assert.False(await IsAliveAsync(LoopbackPort.Free()));
     }
 
     private static async Task<bool> IsAliveAsync(int port)
@@ -70,7 +69,7 @@ public sealed class ProbeTests(SharedSpacetime shared)
     private static async Task WaitForHealthAsync(int port, SpacetimeProcess manager, Func<string, bool> matches)
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await SpaceTime.Runtime.Tests.Poll.UntilAsync(
+        await Poll.UntilAsync(
             async () =>
             {
                 Assert.False(manager.HasExited, manager.Output);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Monitoring;
@@ -18,7 +17,7 @@ public sealed partial class AlertDeliveryTests
     {
         var ct = TestContext.Current.CancellationToken;
         using var temp = new TempFolder();
-        var (managerPort, hookPort, alertmanagerPort, nodePort, prometheusPort) = (Ports.Free(), Ports.Free(), Ports.Free(), Ports.Free(), Ports.Free());
+        var (managerPort, hookPort, alertmanagerPort, nodePort, prometheusPort) = (LoopbackPort.Free(), LoopbackPort.Free(), LoopbackPort.Free(), LoopbackPort.Free(), LoopbackPort.Free());
         var metricsToken = Secrets.Hex(32);
         var envFile = Path.Combine(temp.Path, "spacetime.env");
         await File.WriteAllTextAsync(envFile, $"METRICS_TOKEN={metricsToken}\nALERT_WEBHOOK_URL=http://127.0.0.1:{hookPort}/alerts\n", ct);
@@ -46,7 +45,7 @@ public sealed partial class AlertDeliveryTests
         using var data = new TempFolder();
         await using var manager = SpacetimeProcess.Start(
             new Dictionary<string, string> { ["METRICS_TOKEN"] = metricsToken },
-            "manage", "--port", $"{managerPort}", "--godot-port", $"{Ports.Free()}", "--no-autostart", "--data-dir", data.Path);
+            "manage", "--port", $"{managerPort}", "--godot-port", $"{LoopbackPort.Free()}", "--no-autostart", "--data-dir", data.Path);
         await using var node = BackgroundTool.Start(Tool.Require("prometheus-node-exporter", "apt-get install prometheus-node-exporter"), $"--web.listen-address=127.0.0.1:{nodePort}");
         await using var alertmanager = BackgroundTool.Start(
             Tool.Require("prometheus-alertmanager", "apt-get install prometheus-alertmanager"),
@@ -83,7 +82,7 @@ public sealed partial class AlertDeliveryTests
         foreach (var (_, panel, expr) in hostPanels)
         {
             var query = PromQl.WithoutGrafanaVariables(expr).Replace("[5m]", "[10s]", StringComparison.Ordinal);
-            await SpaceTime.Runtime.Tests.Poll.UntilAsync(() => SeriesCountAsync(http, query), n => n > 0, $"data for '{panel}' ({query})", TimeSpan.FromSeconds(30));
+            await Poll.UntilAsync(() => SeriesCountAsync(http, query), n => n > 0, $"data for '{panel}' ({query})", TimeSpan.FromSeconds(30));
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Monitoring;
@@ -11,8 +10,8 @@ public sealed class GrafanaTests
     [Fact]
     public void Dashboards_AreTheFourTheDocumentsAskFor_OnTheProvisionedDatasource()
     {
-        var datasource = Yaml.Load(Repo.Deploy("monitoring", "grafana", "provisioning", "datasources", "prometheus.yml"))["datasources"]![0]!;
-        var provider = Yaml.Load(Repo.Deploy("monitoring", "grafana", "provisioning", "dashboards", "spacetime.yml"))["providers"]![0]!;
+        var datasource = Yaml.Load(RepositoryPaths.Deploy("monitoring", "grafana", "provisioning", "datasources", "prometheus.yml"))["datasources"]![0]!;
+        var provider = Yaml.Load(RepositoryPaths.Deploy("monitoring", "grafana", "provisioning", "dashboards", "spacetime.yml"))["providers"]![0]!;
         Assert.Equal("http://prometheus:9090", datasource["url"]!.GetValue<string>());
         Assert.Equal("/var/lib/grafana/dashboards/spacetime", provider["options"]!["path"]!.GetValue<string>());
 

@@ -43,7 +43,7 @@ public sealed partial class MetricNamesTests(SharedSpacetime shared)
     [Fact]
     public void AlertsAndDashboards_OnlySelectJobsPrometheusScrapes()
     {
-        var jobs = JobName().Matches(File.ReadAllText(Repo.Deploy("monitoring", "prometheus", "prometheus.yml"))).Select(m => m.Groups[1].Value).ToList();
+        var jobs = JobName().Matches(File.ReadAllText(RepositoryPaths.Deploy("monitoring", "prometheus", "prometheus.yml"))).Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(["spacetime-manager", "spacetime-game", "node", "prometheus"], jobs);
 
         var selected = PromQl.RuleExpressions().Concat(PromQl.DashboardExpressions().Select(d => d.Expr))
@@ -63,10 +63,10 @@ public sealed partial class MetricNamesTests(SharedSpacetime shared)
         http.DefaultRequestHeaders.Authorization = new("Bearer", shared.MetricsToken);
         var manager = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
         var game = await http.GetStringAsync("/godot/metrics", TestContext.Current.CancellationToken);
-        var nodePort = Ports.Free();
+        var nodePort = LoopbackPort.Free();
         await using var nodeExporter = BackgroundTool.Start(Tool.Require("prometheus-node-exporter", "apt-get install prometheus-node-exporter"), $"--web.listen-address=127.0.0.1:{nodePort}");
         using var nodeHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{nodePort}") };
-        var node = await SpaceTime.Runtime.Tests.Poll.UntilAsync(() => TryGetAsync(nodeHttp, "/metrics"), m => m is not null, "the node exporter to answer", TimeSpan.FromSeconds(30));
+        var node = await Poll.UntilAsync(() => TryGetAsync(nodeHttp, "/metrics"), m => m is not null, "the node exporter to answer", TimeSpan.FromSeconds(30));
         return PromQl.ExportedNames(manager).Union(PromQl.ExportedNames(game)).Union(PromQl.ExportedNames(node!)).ToHashSet(StringComparer.Ordinal);
     }
 

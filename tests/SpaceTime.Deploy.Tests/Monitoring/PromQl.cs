@@ -9,9 +9,9 @@ internal static partial class PromQl
 {
     private static readonly HashSet<string> Keywords = ["and", "or", "unless", "bool", "offset", "inf", "nan", "by", "without", "on", "ignoring", "group_left", "group_right"];
 
-    public static string AlertsFile => Repo.Deploy("monitoring", "prometheus", "alerts.yml");
+    public static string AlertsFile => RepositoryPaths.Deploy("monitoring", "prometheus", "alerts.yml");
 
-    public static string DashboardsFolder => Repo.Deploy("monitoring", "grafana", "dashboards");
+    public static string DashboardsFolder => RepositoryPaths.Deploy("monitoring", "grafana", "dashboards");
 
     /// <summary>Every alert and recording rule expression of alerts.yml.</summary>
     public static IEnumerable<string> RuleExpressions() =>

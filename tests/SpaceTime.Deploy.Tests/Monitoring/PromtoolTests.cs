@@ -1,4 +1,3 @@
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Monitoring;
@@ -6,7 +5,7 @@ namespace SpaceTime.Deploy.Tests.Monitoring;
 /// <summary>deploy/monitoring/prometheus and alertmanager with promtool and amtool.</summary>
 public sealed class PromtoolTests
 {
-    private static readonly string Prometheus = Repo.Deploy("monitoring", "prometheus");
+    private static readonly string Prometheus = RepositoryPaths.Deploy("monitoring", "prometheus");
 
     /// <summary>The alerts the operations documents define, under the names alerts.yml gives them.</summary>
     public static readonly string[] DocumentedAlerts =
@@ -88,7 +87,7 @@ public sealed class PromtoolTests
     [Fact]
     public async Task Alertmanager_PassesAmtoolCheckConfig()
     {
-        var result = await Amtool(Repo.Deploy("monitoring", "alertmanager", "alertmanager.yml"));
+        var result = await Amtool(RepositoryPaths.Deploy("monitoring", "alertmanager", "alertmanager.yml"));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("SUCCESS", result.Output, StringComparison.Ordinal);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Monitoring;
@@ -27,12 +26,12 @@ public sealed class SetupMonitoringTests(SharedSpacetime shared)
         // The installed config, pointed at the test's manager instead of port 8090, run by the real Prometheus.
         await File.WriteAllTextAsync(Path.Combine(prometheusDir, "prometheus.yml"),
             config.Replace("\"127.0.0.1:8090\"", $"\"127.0.0.1:{shared.Spacetime.ManagerPort}\"", StringComparison.Ordinal).Replace("scrape_interval: 15s", "scrape_interval: 1s", StringComparison.Ordinal), ct);
-        var port = Ports.Free();
+        var port = LoopbackPort.Free();
         await using var prometheus = BackgroundTool.Start(
             Tool.Require("prometheus", "apt-get install prometheus"),
             $"--config.file={prometheusDir}/prometheus.yml", $"--storage.tsdb.path={temp.Path}/tsdb", $"--web.listen-address=127.0.0.1:{port}");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        var health = await SpaceTime.Runtime.Tests.Poll.UntilAsync(
+        var health = await Poll.UntilAsync(
             () => TargetHealthAsync(http),
             h => h.TryGetValue("spacetime-manager", out var m) && m == "up" && h.TryGetValue("spacetime-game", out var g) && g == "up",
             "Prometheus to scrape both SpaceTime jobs",
@@ -49,7 +48,7 @@ public sealed class SetupMonitoringTests(SharedSpacetime shared)
     {
         using var temp = new TempFolder();
 
-        var result = await Tool.ScriptAsync("setup_monitoring.sh", ["--env-file", Repo.Deploy("config", "production", ".env.template"), "--prometheus-dir", temp.Path]);
+        var result = await Tool.ScriptAsync("setup_monitoring.sh", ["--env-file", RepositoryPaths.Deploy("config", "production", ".env.template"), "--prometheus-dir", temp.Path]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("still a placeholder", result.StdErr, StringComparison.Ordinal);
@@ -60,7 +59,7 @@ public sealed class SetupMonitoringTests(SharedSpacetime shared)
     public async Task ComposeSetup_PlaceholderGrafanaPassword_IsRefusedByName()
     {
         using var temp = new TempFolder();
-        File.Copy(Repo.Deploy("compose", "docker-compose.yml"), Path.Combine(temp.Path, "docker-compose.yml"));
+        File.Copy(RepositoryPaths.Deploy("compose", "docker-compose.yml"), Path.Combine(temp.Path, "docker-compose.yml"));
         var envFile = Path.Combine(temp.Path, ".env");
         await File.WriteAllTextAsync(envFile, $"METRICS_TOKEN={new string('a', 40)}\nGRAFANA_ADMIN_PASSWORD=REPLACE_WITH_OPENSSL_RAND_HEX_32\n", TestContext.Current.CancellationToken);
 
@@ -75,7 +74,7 @@ public sealed class SetupMonitoringTests(SharedSpacetime shared)
     public async Task ComposeSetup_WritesTheTokenFileTheComposeSecretReads()
     {
         using var temp = new TempFolder();
-        File.Copy(Repo.Deploy("compose", "docker-compose.yml"), Path.Combine(temp.Path, "docker-compose.yml"));
+        File.Copy(RepositoryPaths.Deploy("compose", "docker-compose.yml"), Path.Combine(temp.Path, "docker-compose.yml"));
         var envFile = Path.Combine(temp.Path, ".env");
         var token = Secrets.Hex(32);
         await File.WriteAllTextAsync(envFile, $"METRICS_TOKEN={token}\nALERT_WEBHOOK_URL=https://hooks.example.org/spacetime\n", TestContext.Current.CancellationToken);
@@ -84,11 +83,11 @@ public sealed class SetupMonitoringTests(SharedSpacetime shared)
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("https://hooks.example.org/spacetime", await File.ReadAllTextAsync(Path.Combine(temp.Path, "secrets", "alertmanager.yml"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
-        Assert.Contains("./secrets/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro", await File.ReadAllTextAsync(Repo.Deploy("compose", "docker-compose.yml"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Contains("./secrets/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro", await File.ReadAllTextAsync(RepositoryPaths.Deploy("compose", "docker-compose.yml"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
         var file = Path.Combine(temp.Path, "secrets", "metrics_token");
         Assert.Equal(token, await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
-        Assert.Contains("file: ./secrets/metrics_token", await File.ReadAllTextAsync(Repo.Deploy("compose", "docker-compose.yml"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Contains("file: ./secrets/metrics_token", await File.ReadAllTextAsync(RepositoryPaths.Deploy("compose", "docker-compose.yml"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Nginx;
@@ -33,7 +32,7 @@ internal sealed partial class NginxSite : IAsyncDisposable
 
     /// <summary>The shipped site and upstreams, unchanged.</summary>
     public static Task<NginxSite> ShippedAsync() =>
-        CreateAsync(File.ReadAllText(Repo.Deploy("nginx", "spacetime.conf")), File.ReadAllText(Repo.Deploy("nginx", "upstreams.conf")));
+        CreateAsync(File.ReadAllText(RepositoryPaths.Deploy("nginx", "spacetime.conf")), File.ReadAllText(RepositoryPaths.Deploy("nginx", "upstreams.conf")));
 
     public static async Task<NginxSite> CreateAsync(string site, string upstreams)
     {
@@ -85,7 +84,7 @@ internal sealed partial class NginxSite : IAsyncDisposable
 
         _nginx = Process.Start(info)!;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (!Ports.IsListening(port))
+        while (!LoopbackPort.IsListening(port))
         {
             if (_nginx.HasExited)
             {

@@ -25,7 +25,7 @@ public sealed class NginxTests(SharedSpacetime shared)
     [Fact]
     public async Task NginxT_SiteWithoutItsUpstreams_IsRejected()
     {
-        var site = File.ReadAllText(Repo.Deploy("nginx", "spacetime.conf"));
+        var site = File.ReadAllText(RepositoryPaths.Deploy("nginx", "spacetime.conf"));
         Assert.Contains("include spacetime/upstreams.conf;", site, StringComparison.Ordinal);
         await using var broken = await NginxSite.CreateAsync(site.Replace("include spacetime/upstreams.conf;", "", StringComparison.Ordinal), "");
 
@@ -124,7 +124,7 @@ public sealed class NginxTests(SharedSpacetime shared)
     public async Task InFrontOfGrafana_PassesTheSubPathWithHeadersGrafanasUiCanLiveWith()
     {
         // A stand-in for Grafana: it records the path nginx asks for.
-        var grafanaPort = Ports.Free();
+        var grafanaPort = LoopbackPort.Free();
         using var grafana = new HttpListener();
         grafana.Prefixes.Add($"http://127.0.0.1:{grafanaPort}/");
         grafana.Start();
@@ -181,8 +181,8 @@ public sealed class NginxTests(SharedSpacetime shared)
 
         public static async Task<Front> StartAsync(RunningSpacetime spacetime, int? grafanaPort = null)
         {
-            var (httpPort, httpsPort) = (Ports.Free(), Ports.Free());
-            var site = File.ReadAllText(Repo.Deploy("nginx", "spacetime.conf"));
+            var (httpPort, httpsPort) = (LoopbackPort.Free(), LoopbackPort.Free());
+            var site = File.ReadAllText(RepositoryPaths.Deploy("nginx", "spacetime.conf"));
             // Only the listening sockets change: loopback and free ports instead of 80/443 on every interface.
             foreach (var (shipped, test) in new[] { ("    listen 80;\n", $"    listen 127.0.0.1:{httpPort};\n"), ("    listen 443 ssl;\n", $"    listen 127.0.0.1:{httpsPort} ssl;\n") })
             {
@@ -191,10 +191,10 @@ public sealed class NginxTests(SharedSpacetime shared)
             }
 
             // The upstreams file is the installation's own: here it names the test's manager and game.
-            var upstreams = File.ReadAllText(Repo.Deploy("nginx", "upstreams.conf"))
+            var upstreams = File.ReadAllText(RepositoryPaths.Deploy("nginx", "upstreams.conf"))
                 .Replace("server 127.0.0.1:8090;", $"server 127.0.0.1:{spacetime.ManagerPort};", StringComparison.Ordinal)
                 .Replace("server 127.0.0.1:8081;", $"server 127.0.0.1:{spacetime.TelemetryPort};", StringComparison.Ordinal)
-                .Replace("server 127.0.0.1:3000;", $"server 127.0.0.1:{grafanaPort ?? Ports.Free()};", StringComparison.Ordinal);
+                .Replace("server 127.0.0.1:3000;", $"server 127.0.0.1:{grafanaPort ?? LoopbackPort.Free()};", StringComparison.Ordinal);
             var nginx = await NginxSite.CreateAsync(site, upstreams);
             await nginx.StartAsync(httpsPort);
             return new Front(nginx, httpPort, httpsPort);

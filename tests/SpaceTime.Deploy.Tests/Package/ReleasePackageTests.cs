@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Package;
@@ -33,7 +32,7 @@ public sealed partial class ReleasePackageTests
         Assert.True(keygen.ExitCode == 0, keygen.Output);
         var build = await SpacetimeProcess.RunAsync(
             TimeSpan.FromMinutes(3),
-            "package", "build", "--version", Version, "--output", output, "--source", Repo.Path("."), "--binaries", PublishedApplication(),
+            "package", "build", "--version", Version, "--output", output, "--source", RepositoryPaths.Path("."), "--binaries", PublishedApplication(),
             "--signing-key", Path.Combine(keys, "spacetime-release.secret.asc"), "--passphrase-file", passphrase);
         Assert.True(build.ExitCode == 0, build.Output);
         Assert.Equal(0, (await Tool.RunAsync("tar", ["-xzf", Path.Combine(output, $"spacetime-vr-v{Version}.tar.gz"), "-C", extracted], null)).ExitCode);
@@ -133,7 +132,7 @@ public sealed partial class ReleasePackageTests
     /// <summary>The application the package ships: the solution build's output of src/SpaceTime.Cli (what test.sh builds).</summary>
     private static string PublishedApplication()
     {
-        var folder = Repo.Path(Path.Combine("src", "SpaceTime.Cli", "bin", "Release", "net10.0"));
+        var folder = RepositoryPaths.Path(Path.Combine("src", "SpaceTime.Cli", "bin", "Release", "net10.0"));
         Assert.True(File.Exists(Path.Combine(folder, "spacetime.dll")), $"{folder} holds no spacetime.dll: build the solution in Release first (./test.sh does)");
         return folder;
     }

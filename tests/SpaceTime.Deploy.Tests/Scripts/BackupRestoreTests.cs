@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using SpaceTime.Cli.Tests;
-using SpaceTime.Cli.Tests.Records;
 using SpaceTime.Deploy.Tests.Support;
 using SpaceTime.Records;
 

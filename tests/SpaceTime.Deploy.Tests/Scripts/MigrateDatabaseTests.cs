@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Scripts;
@@ -39,7 +38,7 @@ public sealed class MigrateDatabaseTests
     {
         using var data = new TempFolder();
         using var migrations = new TempFolder();
-        File.Copy(Repo.Deploy("scripts", "migrations", "001_scene_history.sql"), Path.Combine(migrations.Path, "001_scene_history.sql"));
+        File.Copy(RepositoryPaths.Deploy("scripts", "migrations", "001_scene_history.sql"), Path.Combine(migrations.Path, "001_scene_history.sql"));
         await File.WriteAllTextAsync(Path.Combine(migrations.Path, "002_broken.sql"), "CREATE TABLE half_done (x);\nINSERT INTO no_such_table VALUES (1);\n", TestContext.Current.CancellationToken);
 
         var result = await MigrateAsync(data.Path, "--migrations", migrations.Path, "--no-backup");
@@ -78,7 +77,7 @@ public sealed class MigrateDatabaseTests
     [Fact]
     public async Task Migrate_DatabaseUrl_AppliesThePostgresFilesOnceInTheSchemaMigrationsSpacetimeReads()
     {
-        await using var database = await SpaceTime.Cli.Tests.Records.PostgresServer.StartAsync();
+        await using var database = await PostgresServer.StartAsync();
 
         var status = await Tool.ScriptAsync("migrate_database.sh", ["--database-url", database.Url, "--status"]);
         var migrate = await Tool.ScriptAsync("migrate_database.sh", ["--database-url", database.Url]);
@@ -91,7 +90,7 @@ public sealed class MigrateDatabaseTests
         Assert.DoesNotContain("applied", again.StdOut, StringComparison.Ordinal);
         Assert.Equal("1|001_records", await database.QueryAsync("SELECT version, name FROM schema_migrations"));
         Assert.Equal("0", await database.QueryAsync("SELECT COUNT(*) FROM scene_history"));
-        Assert.DoesNotContain(SpaceTime.Cli.Tests.Records.PostgresServer.Password, migrate.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(PostgresServer.Password, migrate.ToString(), StringComparison.Ordinal);
     }
 
     private static Task<ToolResult> MigrateAsync(string dataDir, params string[] args) =>

@@ -1,4 +1,3 @@
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Scripts;
@@ -6,15 +5,15 @@ namespace SpaceTime.Deploy.Tests.Scripts;
 /// <summary>deploy/scripts (and test.sh, which installs the validators) with shellcheck, and the scripts' command-line contract.</summary>
 public sealed class ShellcheckTests
 {
-    public static TheoryData<string> Scripts => new(Directory.GetFiles(Repo.Deploy("scripts"), "*.sh").Select(Path.GetFileName).Order()!);
+    public static TheoryData<string> Scripts => new(Directory.GetFiles(RepositoryPaths.Deploy("scripts"), "*.sh").Select(Path.GetFileName).Order()!);
 
     [Fact]
     public async Task Scripts_ShellcheckFindsNothing()
     {
         // The libraries the scripts source are checked too: shellcheck reads a sourced file but reports only on those it is given.
-        var scripts = Directory.GetFiles(Repo.Deploy("scripts"), "*.sh").Order()
-            .Concat(Directory.GetFiles(Repo.Deploy("scripts", "lib"), "*.bash").Order())
-            .Append(Repo.Path("test.sh"))
+        var scripts = Directory.GetFiles(RepositoryPaths.Deploy("scripts"), "*.sh").Order()
+            .Concat(Directory.GetFiles(RepositoryPaths.Deploy("scripts", "lib"), "*.bash").Order())
+            .Append(RepositoryPaths.Path("test.sh"))
             .ToList();
         Assert.Equal(9, scripts.Count);
 
@@ -40,7 +39,7 @@ public sealed class ShellcheckTests
     [MemberData(nameof(Scripts))]
     public async Task Script_IsStrictExecutableAndExplainsItself(string script)
     {
-        var path = Repo.Deploy("scripts", script);
+        var path = RepositoryPaths.Deploy("scripts", script);
         var text = await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken);
         Assert.StartsWith("#!/usr/bin/env bash\n", text, StringComparison.Ordinal);
         Assert.Contains("\nset -euo pipefail\n", text, StringComparison.Ordinal);

@@ -29,7 +29,7 @@ public sealed class SmokeTestTests(SharedSpacetime shared)
     [Fact]
     public async Task SmokeTest_WhenNothingListens_Fails()
     {
-        var result = await Tool.ScriptAsync("smoke_test.sh", ["--url", $"http://127.0.0.1:{Ports.Free()}", "--token", RunningSpacetime.AdminToken, "--timeout", "2"]);
+        var result = await Tool.ScriptAsync("smoke_test.sh", ["--url", $"http://127.0.0.1:{LoopbackPort.Free()}", "--token", RunningSpacetime.AdminToken, "--timeout", "2"]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("got HTTP 000", result.StdOut, StringComparison.Ordinal);

@@ -1,5 +1,4 @@
 using System.Net;
-using SpaceTime.Cli.Tests;
 
 namespace SpaceTime.Deploy.Tests.Support;
 
@@ -34,7 +33,7 @@ internal sealed class RunningSpacetime : IAsyncDisposable
 
     public static async Task<RunningSpacetime> StartAsync(string dataDir, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var (manager, game, telemetry) = (Ports.Free(), Ports.Free(), Ports.Free());
+        var (manager, game, telemetry) = (LoopbackPort.Free(), LoopbackPort.Free(), LoopbackPort.Free());
         var process = SpacetimeProcess.Start(
             environment ?? new Dictionary<string, string>(),
             "manage", "--port", $"{manager}", "--godot-port", $"{game}", "--telemetry-port", $"{telemetry}", "--data-dir", dataDir, "--check-interval", "1");

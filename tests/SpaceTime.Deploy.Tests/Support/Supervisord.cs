@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using SpaceTime.Cli.Tests;
 
 namespace SpaceTime.Deploy.Tests.Support;
 
@@ -36,11 +35,11 @@ internal sealed partial class Supervisord : IAsyncDisposable
     /// <summary>supervisord's own log (program starts and exits).</summary>
     public string SupervisordLog => Path.Combine(_dir.Path, "supervisord.log");
 
-    public int ManagerPort { get; } = Ports.Free();
+    public int ManagerPort { get; } = LoopbackPort.Free();
 
-    public int GamePort { get; } = Ports.Free();
+    public int GamePort { get; } = LoopbackPort.Free();
 
-    public int TelemetryPort { get; } = Ports.Free();
+    public int TelemetryPort { get; } = LoopbackPort.Free();
 
     public string ManagerUrl => $"http://127.0.0.1:{ManagerPort}";
 
@@ -61,7 +60,7 @@ internal sealed partial class Supervisord : IAsyncDisposable
             TELEMETRY_PORT={s.TelemetryPort}
             {extraEnvironment}
             """);
-        var program = await File.ReadAllTextAsync(Repo.Deploy("supervisor", "spacetime.conf"));
+        var program = await File.ReadAllTextAsync(RepositoryPaths.Deploy("supervisor", "spacetime.conf"));
         foreach (var (shipped, test) in new[]
                  {
                      ("/etc/spacetime/spacetime.env", s.EnvFile), ("/opt/spacetime/current/spacetime", executable),

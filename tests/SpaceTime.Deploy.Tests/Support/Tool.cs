@@ -33,10 +33,10 @@ internal static class Tool
     /// <summary>The folder of an npm package in the tools folder; fails the test when test.sh has not installed it.</summary>
     public static string RequireNpm(string package, string version)
     {
-        var folder = System.IO.Path.Combine(Repo.NodeModules, package);
+        var folder = System.IO.Path.Combine(RepositoryPaths.NodeModules, package);
         if (!File.Exists(System.IO.Path.Combine(folder, "package.json")))
         {
-            Assert.Fail($"npm package {package} is not in {Repo.NodeModules}: run ./test.sh, or " +
+            Assert.Fail($"npm package {package} is not in {RepositoryPaths.NodeModules}: run ./test.sh, or " +
                         $"npm install --prefix .tools --no-save {package}@{version} (set SPACETIME_TOOLS_DIR for another folder)");
         }
 
@@ -59,7 +59,7 @@ internal static class Tool
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Repo.Root,
+            WorkingDirectory = workingDirectory ?? RepositoryPaths.Root,
         };
         foreach (var arg in args)
         {
@@ -117,12 +117,12 @@ internal static class Tool
             Assert.Fail("/usr/bin/python3 with jsonschema and yaml is not installed: apt-get install python3-jsonschema python3-yaml (./test.sh installs it)");
         }
 
-        return await RunAsync(python, [Repo.TestFile("Support", "jsonschema_check.py"), schema, document, draft], null);
+        return await RunAsync(python, [RepositoryPaths.TestFile("Support", "jsonschema_check.py"), schema, document, draft], null);
     }
 
     /// <summary>Runs a deploy/scripts script with bash.</summary>
     public static Task<ToolResult> ScriptAsync(string script, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null) =>
-        RunAsync("bash", [Repo.Deploy("scripts", script), .. args], null, environment, null, timeout);
+        RunAsync("bash", [RepositoryPaths.Deploy("scripts", script), .. args], null, environment, null, timeout);
 
     private static void Append(StringBuilder builder, string? line)
     {

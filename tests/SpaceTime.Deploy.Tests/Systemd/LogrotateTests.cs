@@ -1,4 +1,3 @@
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Systemd;
@@ -10,7 +9,7 @@ public sealed class LogrotateTests
     public async Task Config_LogrotateDebug_PlansTheRotationWithoutError()
     {
         using var temp = new TempFolder();
-        var text = await File.ReadAllTextAsync(Repo.Deploy("logrotate", "spacetime"), TestContext.Current.CancellationToken);
+        var text = await File.ReadAllTextAsync(RepositoryPaths.Deploy("logrotate", "spacetime"), TestContext.Current.CancellationToken);
         var logs = Directory.CreateDirectory(Path.Combine(temp.Path, "log")).FullName;
         await File.WriteAllTextAsync(Path.Combine(logs, "spacetime.log"), "a line\n", TestContext.Current.CancellationToken);
         // The log folder and the service user are the host's; here they are the test's.

@@ -1,4 +1,3 @@
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Systemd;
@@ -16,7 +15,7 @@ public sealed class SupervisorTests
         var status = await supervisor.WaitForStateAsync("RUNNING", TimeSpan.FromSeconds(60));
         Assert.StartsWith("spacetime", status, StringComparison.Ordinal);
         await RunningSpacetime.WaitForHealthAsync(supervisor.ManagerUrl, () => null);
-        Assert.True(Ports.IsListening(supervisor.TelemetryPort), "the game's telemetry port (from the env file) is not listening");
+        Assert.True(LoopbackPort.IsListening(supervisor.TelemetryPort), "the game's telemetry port (from the env file) is not listening");
         using (var http = new HttpClient { BaseAddress = new Uri(supervisor.ManagerUrl) })
         {
             // The game inherited the program's environment: production, with the env file's secrets.
@@ -28,8 +27,8 @@ public sealed class SupervisorTests
         var stop = await supervisor.CtlAsync("stop", "spacetime");
         Assert.True(stop.ExitCode == 0, stop.ToString());
         Assert.Contains("STOPPED", (await supervisor.CtlAsync("status", "spacetime")).StdOut, StringComparison.Ordinal);
-        Assert.False(Ports.IsListening(supervisor.ManagerPort), "the manager still listens after supervisorctl stop");
-        Assert.False(Ports.IsListening(supervisor.GamePort), "the game outlived its manager");
+        Assert.False(LoopbackPort.IsListening(supervisor.ManagerPort), "the manager still listens after supervisorctl stop");
+        Assert.False(LoopbackPort.IsListening(supervisor.GamePort), "the game outlived its manager");
     }
 
     [Fact]
@@ -77,7 +76,7 @@ public sealed class SupervisorTests
             "stdout_logfile_backups", "stdout_capture_maxbytes", "stdout_events_enabled", "stdout_syslog", "stderr_logfile", "stderr_logfile_maxbytes",
             "stderr_logfile_backups", "stderr_capture_maxbytes", "stderr_events_enabled", "stderr_syslog", "environment", "directory", "umask", "serverurl",
         ];
-        var lines = File.ReadAllLines(Repo.Deploy("supervisor", "spacetime.conf")).Where(l => l.Length > 0 && !l.StartsWith(';')).ToList();
+        var lines = File.ReadAllLines(RepositoryPaths.Deploy("supervisor", "spacetime.conf")).Where(l => l.Length > 0 && !l.StartsWith(';')).ToList();
 
         Assert.Equal("[program:spacetime]", lines[0]);
         var keys = lines.Skip(1).Select(l => l.Split('=', 2)[0].Trim()).ToList();

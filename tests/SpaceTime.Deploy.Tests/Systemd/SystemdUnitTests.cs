@@ -1,4 +1,3 @@
-using SpaceTime.Cli.Tests;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Systemd;
@@ -6,7 +5,7 @@ namespace SpaceTime.Deploy.Tests.Systemd;
 /// <summary>deploy/systemd/spacetime.service with `systemd-analyze verify`, which exits 0 even on bad keys: any output fails.</summary>
 public sealed class SystemdUnitTests
 {
-    private static readonly string Unit = Repo.Deploy("systemd", "spacetime.service");
+    private static readonly string Unit = RepositoryPaths.Deploy("systemd", "spacetime.service");
 
     [Fact]
     public async Task Unit_SystemdAnalyzeVerify_SaysNothing()

@@ -35,7 +35,7 @@ public sealed class ChildProcessTests : IAsyncDisposable
     {
         var child = Start("sleep 300");
 
-        var group = await Poll.UntilAsync(() => ProcessGroup.GroupOf(child.Pid), g => g == child.Pid, "the child's process group", Deadline);
+        var group = await Poll.ReadUntilAsync(() => ProcessGroup.GroupOf(child.Pid), g => g == child.Pid, "the child's process group", Deadline);
 
         Assert.Equal(child.Pid, group);
         Assert.NotEqual(child.Pid, ProcessGroup.GroupOf(Environment.ProcessId));
@@ -48,7 +48,7 @@ public sealed class ChildProcessTests : IAsyncDisposable
         var child = Start("echo \"hello $GREETING\"; echo oops >&2; exit 0", lines.Enqueue, new Dictionary<string, string?> { ["GREETING"] = "world" });
 
         var exit = await child.Exited.WaitAsync(Deadline, TestContext.Current.CancellationToken);
-        await Poll.UntilAsync(() => lines.Count, c => c == 2, "both lines", Deadline);
+        await Poll.ReadUntilAsync(() => lines.Count, c => c == 2, "both lines", Deadline);
 
         Assert.Equal(0, exit.ExitCode);
         Assert.Contains(lines, l => l is { Source: "stdout", Text: "hello world" });
@@ -71,7 +71,7 @@ public sealed class ChildProcessTests : IAsyncDisposable
     public async Task Exited_ChildKilledBySignal_ReportsTheSignal()
     {
         var child = Start("sleep 300");
-        await Poll.UntilAsync(() => ProcessGroup.GroupOf(child.Pid), g => g == child.Pid, "the child to run", Deadline);
+        await Poll.ReadUntilAsync(() => ProcessGroup.GroupOf(child.Pid), g => g == child.Pid, "the child to run", Deadline);
 
         ProcessGroup.SignalProcess(child.Pid, Signals.Kill);
         var exit = await child.Exited.WaitAsync(Deadline, TestContext.Current.CancellationToken);
@@ -85,7 +85,7 @@ public sealed class ChildProcessTests : IAsyncDisposable
     public async Task StopAsync_ChildWithAGrandchild_LeavesNoProcessOfTheGroup()
     {
         var child = Start("sleep 300 & sleep 300");
-        var members = await Poll.UntilAsync(child.LiveGroupMembers, m => m.Count >= 3, "sh and both sleeps", Deadline);
+        var members = await Poll.ReadUntilAsync(child.LiveGroupMembers, m => m.Count >= 3, "sh and both sleeps", Deadline);
         var grandchildren = members.Where(p => p != child.Pid).ToList();
 
         await child.StopAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
@@ -98,7 +98,7 @@ public sealed class ChildProcessTests : IAsyncDisposable
     public async Task StopAsync_ChildIgnoringSigterm_IsKilledAfterTheGrace()
     {
         var child = Start("trap '' TERM; echo ready; while :; do sleep 1; done");
-        await Poll.UntilAsync(child.LiveGroupMembers, m => m.Count >= 2, "the loop to run", Deadline);
+        await Poll.ReadUntilAsync(child.LiveGroupMembers, m => m.Count >= 2, "the loop to run", Deadline);
 
         var exit = await child.StopAsync(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
 
@@ -110,10 +110,10 @@ public sealed class ChildProcessTests : IAsyncDisposable
     public async Task StopAsync_StoppedGroup_StillEnds()
     {
         var child = Start("sleep 300 & sleep 300");
-        await Poll.UntilAsync(child.LiveGroupMembers, m => m.Count >= 3, "the group", Deadline);
+        await Poll.ReadUntilAsync(child.LiveGroupMembers, m => m.Count >= 3, "the group", Deadline);
         child.SignalGroup(Signals.Stop);
         // A shell caught mid-fork shows 'D' while its stopped child holds it; one member in 'T' proves the group stopped.
-        await Poll.UntilAsync(() => child.LiveGroupMembers().Select(ProcessGroup.StateOf).ToList(), s => s.Contains('T'), "a member to stop", Deadline);
+        await Poll.ReadUntilAsync(() => child.LiveGroupMembers().Select(ProcessGroup.StateOf).ToList(), s => s.Contains('T'), "a member to stop", Deadline);
 
         await child.StopAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
 

@@ -44,7 +44,7 @@ public sealed class GameSupervisorTests : IAsyncDisposable
     {
         var options = new ManagerOptions
         {
-            GodotPort = FreePort.Next(),
+            GodotPort = LoopbackPort.Free(),
             ProjectPath = Path.Combine(AppContext.BaseDirectory, "project"),
             DataDir = Path.Combine(_folder.Path, "data"),
             LogDir = Path.Combine(_folder.Path, "logs"),
@@ -62,7 +62,7 @@ public sealed class GameSupervisorTests : IAsyncDisposable
     }
 
     private static Task<StatusSnapshot> WaitAsync(GameSupervisor supervisor, Func<StatusSnapshot, bool> done, string what) =>
-        Poll.UntilAsync(supervisor.GetStatus, done, what, Deadline, Describe(supervisor));
+        Poll.ReadUntilAsync(supervisor.GetStatus, done, what, Deadline, Describe(supervisor));
 
     private static Func<string> Describe(GameSupervisor supervisor) => () =>
     {

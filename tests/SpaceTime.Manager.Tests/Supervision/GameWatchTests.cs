@@ -88,6 +88,22 @@ public sealed class GameWatchTests
         Assert.False(run.IsCompleted);
     }
 
+    [Fact]
+    public async Task Run_ClientSwitchedToAnotherScene_TheMainSceneIsLoadedAgainAndTheGameIsReady()
+    {
+        var run = _watch.RunAsync(42, TestContext.Current.CancellationToken);
+        await AdvanceUntilAsync(() => _state.Lifecycle.Current == LifecycleState.Ready, TimeSpan.FromSeconds(10));
+
+        // A client loads another scene (one without the player): the manager's target stays the configured main scene.
+        _game.CurrentScene = "res://node_3d.tscn";
+        await AdvanceUntilAsync(() => _game.LoadedScenes.Count == 2, TimeSpan.FromSeconds(30));
+        await AdvanceUntilAsync(() => _state.Lifecycle.Current == LifecycleState.Ready && _game.CurrentScene == "res://vr_main.tscn", TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["res://vr_main.tscn", "res://vr_main.tscn"], _game.LoadedScenes);
+        Assert.Equal(new SceneHealth(true, "vr_main", "res://vr_main.tscn"), _state.GetHealth().Scene);
+        Assert.False(run.IsCompleted);
+    }
+
     /// <summary>Moves the fake clock in small steps until <paramref name="done"/> holds; fails at <paramref name="limit"/> of fake time.</summary>
     private async Task AdvanceUntilAsync(Func<bool> done, TimeSpan limit)
     {
@@ -111,6 +127,9 @@ public sealed class GameWatchTests
 
         public List<string> LoadedScenes { get; } = [];
 
+        /// <summary>The scene the game runs (what /status reports); a load changes it.</summary>
+        public string CurrentScene { get; set; } = "res://vr_main.tscn";
+
         public int HealthProbes { get; private set; }
 
         public Uri BaseAddress { get; } = new("http://127.0.0.1:8080/");
@@ -128,13 +147,14 @@ public sealed class GameWatchTests
         }
 
         public Task<GameStatus?> GetStatusAsync(CancellationToken cancellationToken) => Task.FromResult<GameStatus?>(
-            Answering ? new GameStatus("healthy", "1.0.0", 1, new GameScene(true, "VRMain", "res://vr_main.tscn"), new GamePlayer(true, true), true) : null);
+            Answering ? new GameStatus("healthy", "1.0.0", 1, new GameScene(true, "VRMain", CurrentScene), new GamePlayer(CurrentScene == "res://vr_main.tscn", true), true) : null);
 
         public Task<GamePlayer?> GetPlayerAsync(CancellationToken cancellationToken) => Task.FromResult<GamePlayer?>(new GamePlayer(true, true));
 
         public Task<SceneLoadResult> LoadSceneAsync(string scenePath, CancellationToken cancellationToken)
         {
             LoadedScenes.Add(scenePath);
+            CurrentScene = scenePath;
             return Task.FromResult(new SceneLoadResult(true, 200, scenePath, "VRMain", null));
         }
     }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using SpaceTime.Operations.HealthChecks;
 
@@ -135,7 +133,7 @@ public sealed class HealthCheckRunnerTests : IDisposable
     [Fact]
     public async Task Run_NothingListening_FailsEachNetworkCheckAsNotReachable()
     {
-        var closed = ClosedPort();
+        var closed = LoopbackPort.Free();
 
         var report = await RunAsync(o =>
         {
@@ -159,7 +157,7 @@ public sealed class HealthCheckRunnerTests : IDisposable
     [Fact]
     public async Task Run_WithoutAToken_SkipsTheChecksThatNeedOne()
     {
-        var closed = ClosedPort();
+        var closed = LoopbackPort.Free();
 
         var report = await RunAsync(o => { o.ApiUrl = new Uri($"http://127.0.0.1:{closed}/"); o.ManagerUrl = o.ApiUrl; o.TelemetryUrl = new Uri($"ws://127.0.0.1:{closed}/"); });
 
@@ -207,10 +205,4 @@ public sealed class HealthCheckRunnerTests : IDisposable
         return file;
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

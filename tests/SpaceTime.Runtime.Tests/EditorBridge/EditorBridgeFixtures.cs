@@ -78,7 +78,7 @@ public abstract class EditorBridgeRuntimeFixture : RuntimeApiFixture, IAsyncLife
 /// <summary>A DAP peer and clangd (behind socat) both up.</summary>
 public sealed class BothPeersRuntimeFixture : EditorBridgeRuntimeFixture
 {
-    private readonly int _lspPort = LoopbackPorts.FreeTcp();
+    private readonly int _lspPort = LoopbackPort.Free();
 
     internal DapPeer? Dap { get; private set; }
 
@@ -110,7 +110,7 @@ public sealed class BothPeersRuntimeFixture : EditorBridgeRuntimeFixture
 /// <summary>Only a DAP peer; <see cref="RestartAsync"/> brings it back on the same port.</summary>
 public class DapRuntimeFixture : EditorBridgeRuntimeFixture
 {
-    private readonly int _port = LoopbackPorts.FreeTcp();
+    private readonly int _port = LoopbackPort.Free();
 
     internal DapPeer? Dap { get; private set; }
 

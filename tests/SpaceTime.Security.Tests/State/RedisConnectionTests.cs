@@ -39,10 +39,7 @@ public sealed class RedisConnectionTests : IDisposable
     [Fact]
     public void Open_NothingListening_RefusesNamingTheServerAndTheWayOut()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = LoopbackPort.Free();
         var settings = new SecuritySettings { Redis = new RedisSettings("127.0.0.1", port, null, null, false, 0) };
 
         var e = Assert.Throws<SecurityConfigurationException>(() => SecurityStateStores.Open(_dataDir, settings, TimeProvider.System));

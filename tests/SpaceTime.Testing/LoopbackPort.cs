@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace SpaceTime.Deploy.Tests.Support;
+namespace SpaceTime.Testing;
 
-internal static class Ports
+/// <summary>Loopback ports: for child processes that take a port number rather than 0 (the manager's game port, for one).</summary>
+public static class LoopbackPort
 {
-    /// <summary>A loopback port that was free a moment ago.</summary>
+    /// <summary>A loopback port free a moment ago.</summary>
     public static int Free()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -13,6 +14,7 @@ internal static class Ports
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Whether something accepts connections on the port now.</summary>
     public static bool IsListening(int port)
     {
         try

@@ -3,10 +3,10 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
-namespace SpaceTime.Cli.Tests;
+namespace SpaceTime.Testing;
 
 /// <summary>The real <c>spacetime</c> executable run as a child process, with its output captured line by line.</summary>
-internal sealed partial class SpacetimeProcess : IAsyncDisposable
+public sealed partial class SpacetimeProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();

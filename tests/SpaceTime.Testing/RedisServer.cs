@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace SpaceTime.Security.Tests;
+namespace SpaceTime.Testing;
 
 /// <summary>
 /// A real <c>redis-server</c> (Debian package) of the test's own: a free loopback port, a temp dir, no persistence.
@@ -24,7 +24,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <param name="password">When given, the server requires it (<c>requirepass</c>).</param>
     public static async Task<RedisServer> StartAsync(string? password = null)
     {
-        var server = new RedisServer(FreePort(), password);
+        var server = new RedisServer(LoopbackPort.Free(), password);
         await server.StartAgainAsync();
         return server;
     }
@@ -91,10 +91,4 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
