@@ -3,10 +3,12 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
 using SpaceTime.Dashboard;
 using SpaceTime.Manager.Api;
+using SpaceTime.Manager.GameApi;
 using SpaceTime.Manager.Logging;
 using SpaceTime.Manager.Proxy;
 using SpaceTime.Manager.Supervision;
 using SpaceTime.Security;
+using SpaceTime.Security.Capacity;
 using SpaceTime.Security.Http;
 using SpaceTime.Security.RateLimiting;
 
@@ -47,6 +49,10 @@ public static partial class ManagerServer
             TimeProvider.System,
             ring));
         var security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir);
+        // Only what is forwarded to the game waits for capacity here (the game gates it again per its own load):
+        // the manager's own /health, /status and controls answer while /godot is saturated, and so do the game's probes.
+        builder.Services.AddSingleton(new RequestGate(security.HttpApi,
+            path => path.StartsWithSegments(GameProxy.PathPrefix, StringComparison.OrdinalIgnoreCase, out var forwarded) && !SecurityPipeline.IsProbe(forwarded)));
         builder.AddSpaceTimeSecurity(security);
 
         // The game reads the same environment and config folder as its manager.
@@ -56,9 +62,14 @@ public static partial class ManagerServer
         // address the proxy names (and only from loopback), so nobody else can choose their address.
         var proxySecret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         options.GameEnvironment["SPACETIME_PROXY_SECRET"] = proxySecret;
+        // The game also listens on a private socket for this manager's connections, which carry many clients and so
+        // are kept out of the game's caps on outside connections.
+        var game = new GameConnector(options.GodotPort, GameConnector.NewSocketPath());
+        options.GameEnvironment["SPACETIME_PROXY_SOCKET"] = game.SocketPath;
 
         var services = builder.Services;
         services.AddSingleton(options);
+        services.AddSingleton(game);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(launcher);
         services.AddSingleton(sp => new RestartLimiter(sp.GetRequiredService<TimeProvider>()));
@@ -75,11 +86,12 @@ public static partial class ManagerServer
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
+            k.ApplyHttpLimits(security.HttpApi);
             var address = IPAddress.Parse(options.Host);
-            k.Listen(address, options.Port);
+            k.Listen(address, options.Port, l => l.UseConnectionLimits());
             if (options.MetricsPort is { } metricsPort)
             {
-                k.Listen(address, metricsPort);
+                k.Listen(address, metricsPort, l => l.UseConnectionLimits());
             }
         });
 
@@ -106,7 +118,7 @@ public static partial class ManagerServer
         app.MapManagerApi();
         app.MapBansApi();
         app.MapWhoAmIApi();
-        app.MapGameProxy(options.GodotPort, proxySecret);
+        app.MapGameProxy(game, proxySecret);
         app.MapTelemetryProxy(options.TelemetryPort, proxySecret);
         app.MapDashboard(DashboardPages.Operations);
         try
@@ -124,6 +136,7 @@ public static partial class ManagerServer
             throw;
         }
 
+        app.Lifetime.ApplicationStopped.Register(() => DeleteSocket(game.SocketPath));
         LogListening(app.Services.GetRequiredService<ILogger<ManagerOptions>>(), $"http://{options.Host}:{ListeningPort(app)}", options.GodotPort);
         return app;
     }
@@ -141,6 +154,21 @@ public static partial class ManagerServer
         }
 
         await app.DisposeAsync();
+    }
+
+    private static void DeleteSocket(string? path)
+    {
+        try
+        {
+            if (path is not null)
+            {
+                File.Delete(path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A socket file left in the temp folder is harmless: the next run uses a new name.
+        }
     }
 
     public static int? ListeningPort(WebApplication app) =>
