@@ -370,7 +370,7 @@ public sealed class ManageCommandTests
         return rest;
     }
 
-    private static async Task<int> PromtoolCheckAsync(string metrics)
+    internal static async Task<int> PromtoolCheckAsync(string metrics)
     {
         var info = new System.Diagnostics.ProcessStartInfo("promtool", "check metrics") { RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true };
         using var promtool = System.Diagnostics.Process.Start(info)!;
@@ -382,7 +382,7 @@ public sealed class ManageCommandTests
         return promtool.ExitCode;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
