@@ -22,12 +22,20 @@ public sealed class GameConnector
 
     public string? SocketPath { get; }
 
-    /// <summary>A fresh socket path for one manager run, in the temp folder (short enough for a Unix socket name).</summary>
-    public static string NewSocketPath() =>
-        Path.Combine(Path.GetTempPath(), $"spacetime-{Environment.ProcessId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}.sock");
+    /// <summary>A handler whose connections to the game API go over its private socket when there is one (requests name <c>http://127.0.0.1:port/</c> either way).</summary>
+    public SocketsHttpHandler CreateHandler()
+    {
+        var handler = CreateTcpHandler();
+        // Shorter than the game's keep-alive timeout, so the pool never sends on a connection the game is closing;
+        // and a replaced game is reached afresh.
+        handler.PooledConnectionIdleTimeout = TimeSpan.FromSeconds(10);
+        handler.PooledConnectionLifetime = TimeSpan.FromSeconds(30);
+        handler.ConnectCallback = ConnectAsync;
+        return handler;
+    }
 
-    /// <summary>A handler whose connections go to the game (requests name <c>http://127.0.0.1:port/</c> either way).</summary>
-    public SocketsHttpHandler CreateHandler() => new()
+    /// <summary>A plain forwarding handler over TCP (no proxy, redirects, decompression, cookies or trace headers).</summary>
+    public static SocketsHttpHandler CreateTcpHandler() => new()
     {
         UseProxy = false,
         AllowAutoRedirect = false,
@@ -35,16 +43,11 @@ public sealed class GameConnector
         UseCookies = false,
         ConnectTimeout = TimeSpan.FromSeconds(5),
         ActivityHeadersPropagator = null,
-        // Shorter than the game's keep-alive timeout, so the pool never sends on a connection the game is closing;
-        // and a replaced game is reached afresh.
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(10),
-        PooledConnectionLifetime = TimeSpan.FromSeconds(30),
-        ConnectCallback = ConnectAsync,
     };
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
-        var unix = SocketPath is not null && File.Exists(SocketPath);
+        var unix = SocketPath is not null && context.DnsEndPoint.Port == GodotPort && File.Exists(SocketPath);
         var socket = unix ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {

@@ -64,7 +64,7 @@ public static partial class ManagerServer
         options.GameEnvironment["SPACETIME_PROXY_SECRET"] = proxySecret;
         // The game also listens on a private socket for this manager's connections, which carry many clients and so
         // are kept out of the game's caps on outside connections.
-        var game = new GameConnector(options.GodotPort, GameConnector.NewSocketPath());
+        var game = new GameConnector(options.GodotPort, PrivateSocket.NewPath(dataDir));
         options.GameEnvironment["SPACETIME_PROXY_SOCKET"] = game.SocketPath;
 
         var services = builder.Services;
@@ -136,7 +136,7 @@ public static partial class ManagerServer
             throw;
         }
 
-        app.Lifetime.ApplicationStopped.Register(() => DeleteSocket(game.SocketPath));
+        app.Lifetime.ApplicationStopped.Register(() => PrivateSocket.Delete(game.SocketPath));
         LogListening(app.Services.GetRequiredService<ILogger<ManagerOptions>>(), $"http://{options.Host}:{ListeningPort(app)}", options.GodotPort);
         return app;
     }
@@ -154,21 +154,6 @@ public static partial class ManagerServer
         }
 
         await app.DisposeAsync();
-    }
-
-    private static void DeleteSocket(string? path)
-    {
-        try
-        {
-            if (path is not null)
-            {
-                File.Delete(path);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A socket file left in the temp folder is harmless: the next run uses a new name.
-        }
     }
 
     public static int? ListeningPort(WebApplication app) =>

@@ -150,7 +150,7 @@ public static class RuntimeHostingExtensions
                 // The manager's pool: many clients over few connections, so not under the outside-client caps (the
                 // request gate and the per-client rate limits still apply to each request). A socket file left by a
                 // previous run of the game is replaced.
-                File.Delete(socket);
+                PrivateSocket.Delete(socket);
                 k.ListenUnixSocket(socket);
             }
         });
@@ -167,6 +167,11 @@ public static class RuntimeHostingExtensions
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException or SpaceTime.Security.Storage.StorageUnavailableException,
         });
         app.UseStatusCodePages();
+        if (app.Services.GetRequiredService<SecuritySettings>().ProxySocket is { Length: > 0 } socket)
+        {
+            app.Lifetime.ApplicationStopped.Register(() => PrivateSocket.Delete(socket));
+        }
+
         app.UseRequestMetrics();
         app.UseSpaceTimeSecurity();
         app.MapOpenApi();

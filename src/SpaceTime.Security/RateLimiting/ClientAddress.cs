@@ -35,9 +35,8 @@ public static class ClientAddress
         var remote = context.Connection.RemoteIpAddress;
         if (remote is null)
         {
-            // The game's private socket for its manager (SPACETIME_PROXY_SOCKET): a local peer, like loopback.
-            var local = context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionEndPointFeature>()?.LocalEndPoint is System.Net.Sockets.UnixDomainSocketEndPoint;
-            return local ? ProxiedClient(context, proxySecretHash) ?? LocalSocketClient : "unknown";
+            // No address: the game's private Unix socket for its manager (SPACETIME_PROXY_SOCKET), local like loopback.
+            return ProxiedClient(context, proxySecretHash) ?? "unknown";
         }
 
         remote = Normalize(remote);
@@ -69,9 +68,6 @@ public static class ClientAddress
 
         return remote.ToString();
     }
-
-    /// <summary>The client a request over the private socket names when it presents no proxy secret.</summary>
-    public const string LocalSocketClient = "local";
 
     /// <summary>
     /// The client our own manager names (it replaced <c>X-Forwarded-For</c> with the one client it resolved), when the
