@@ -28,11 +28,11 @@ public sealed class OverloadTests
         var port = await game.WaitForListeningPortAsync(StartTimeout);
         using var http = SpacetimeProcess.CreateClient(port);
 
-        var holders = await HoldSlotsAsync(port, "/scene");
+        using var holders = new SlotHolders(port, "/scene");
         var refused = await AssertRefusedQuicklyAsync(http, "/status", holders, game);
         await AssertQuickAsync(http, "/health");
 
-        DisposeAll(holders);
+        holders.Dispose();
         // Capacity comes back as soon as the slots are free, and the loop kept running throughout.
         await Poll.UntilAsync(() => StatusAsync(http, "/status"), s => s == HttpStatusCode.OK, "the API to serve again");
         var metrics = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
@@ -52,13 +52,13 @@ public sealed class OverloadTests
         using var http = SpacetimeProcess.CreateClient(port);
         await Poll.UntilAsync(() => StatusAsync(http, "/health"), s => s == HttpStatusCode.OK, "the manager to report the game ready", StartTimeout);
 
-        var holders = await HoldSlotsAsync(port, "/godot/scene");
+        using var holders = new SlotHolders(port, "/godot/scene");
         await AssertRefusedQuicklyAsync(http, "/godot/status", holders, manager);
         await AssertQuickAsync(http, "/health");
         await AssertQuickAsync(http, "/status");
         await AssertQuickAsync(http, "/godot/health");
 
-        DisposeAll(holders);
+        holders.Dispose();
         await Poll.UntilAsync(() => StatusAsync(http, "/godot/status"), s => s == HttpStatusCode.OK, "the proxy to serve again");
     }
 
@@ -72,29 +72,14 @@ public sealed class OverloadTests
         api["min_request_body_bytes_per_second"] = 0;
     });
 
-    /// <summary>Two authenticated POSTs whose bodies never arrive: each holds a request slot until its socket closes.</summary>
-    private static async Task<Socket[]> HoldSlotsAsync(int port, string path)
-    {
-        var holders = new Socket[2];
-        for (var i = 0; i < holders.Length; i++)
-        {
-            holders[i] = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await holders[i].ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), TestContext.Current.CancellationToken);
-            var head = $"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {SpacetimeProcess.AdminToken}\r\n"
-                       + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
-            await holders[i].SendAsync(Encoding.ASCII.GetBytes(head), SocketFlags.None, TestContext.Current.CancellationToken);
-        }
-
-        return holders;
-    }
-
     /// <summary>Polls until the server refuses (the holders have their slots); the refusal itself must be quick and well-formed.</summary>
-    private static async Task<JsonElement> AssertRefusedQuicklyAsync(HttpClient http, string path, Socket[] holders, SpacetimeProcess server)
+    private static async Task<JsonElement> AssertRefusedQuicklyAsync(HttpClient http, string path, SlotHolders holders, SpacetimeProcess server)
     {
         var ct = TestContext.Current.CancellationToken;
         var deadline = Stopwatch.StartNew();
         while (true)
         {
+            await holders.HoldAsync();
             var watch = Stopwatch.StartNew();
             using var response = await http.GetAsync(path, ct);
             watch.Stop();
@@ -113,7 +98,7 @@ public sealed class OverloadTests
             if (deadline.Elapsed > StartTimeout)
             {
                 var connections = string.Join('\n', (await http.GetStringAsync("/metrics", ct)).Split('\n').Where(l => l.StartsWith("spacetime_http_", StringComparison.Ordinal) && !l.Contains("bucket", StringComparison.Ordinal)));
-                Assert.Fail($"{path} was never refused while both slots were held; the holders got: {Received(holders)}; metrics:\n{connections}\nserver output:\n{server.Output}");
+                Assert.Fail($"{path} was never refused while both slots were held; the holders got: {holders.Refusals}; metrics:\n{connections}\nserver output:\n{server.Output}");
             }
 
             await Task.Delay(15, ct);
@@ -142,19 +127,49 @@ public sealed class OverloadTests
         }
     }
 
-    /// <summary>What the server sent the holders (nothing, while they hold their slots).</summary>
-    private static string Received(Socket[] holders) => string.Join(" | ", holders.Select(h =>
+    /// <summary>
+    /// Two authenticated POSTs whose bodies never arrive, each holding a request slot until its socket closes. A holder
+    /// the server refused (another request, such as the manager's own status check, had the slot) is replaced, so the
+    /// two slots end up held whatever else was running.
+    /// </summary>
+    private sealed class SlotHolders(int port, string path) : IDisposable
     {
-        var buffer = new byte[h.Available];
-        var read = h.Available > 0 ? h.Receive(buffer) : 0;
-        return read > 0 ? Encoding.ASCII.GetString(buffer, 0, read) : h.Poll(0, SelectMode.SelectRead) ? "(closed)" : "(nothing)";
-    }));
+        private readonly Socket?[] _sockets = new Socket?[2];
+        private readonly List<string> _refusals = [];
 
-    private static void DisposeAll(Socket[] sockets)
-    {
-        foreach (var socket in sockets)
+        public string Refusals => _refusals.Count == 0 ? "(none refused)" : string.Join(" | ", _refusals);
+
+        public async Task HoldAsync()
         {
-            socket.Dispose();
+            for (var i = 0; i < _sockets.Length; i++)
+            {
+                if (_sockets[i] is { } held && !held.Poll(0, SelectMode.SelectRead))
+                {
+                    continue; // still waiting for its body: it holds a slot
+                }
+
+                if (_sockets[i] is { } refused)
+                {
+                    var buffer = new byte[refused.Available];
+                    _refusals.Add(buffer.Length > 0 ? Encoding.ASCII.GetString(buffer, 0, refused.Receive(buffer)).Split("\r\n")[0] : "(closed)");
+                    refused.Dispose();
+                }
+
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), TestContext.Current.CancellationToken);
+                var head = $"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {SpacetimeProcess.AdminToken}\r\n"
+                           + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+                await socket.SendAsync(Encoding.ASCII.GetBytes(head), SocketFlags.None, TestContext.Current.CancellationToken);
+                _sockets[i] = socket;
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var socket in _sockets)
+            {
+                socket?.Dispose();
+            }
         }
     }
 }
