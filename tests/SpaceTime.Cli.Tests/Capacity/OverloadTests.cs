@@ -34,7 +34,7 @@ public sealed class OverloadTests
 
         holders.Dispose();
         // Capacity comes back as soon as the slots are free, and the loop kept running throughout.
-        await Poll.UntilAsync(() => StatusAsync(http, "/status"), s => s == HttpStatusCode.OK, "the API to serve again");
+        await Poll.UntilAsync(() => SlowClientTests.TryStatusAsync(http, "/status"), s => s == HttpStatusCode.OK, "the API to serve again");
         var metrics = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
         Assert.True(SlowClientTests.Counter(metrics, "spacetime_http_overload_rejections_total") >= 1, metrics);
         Assert.Equal(0, await ManageCommandTests.PromtoolCheckAsync(metrics));
@@ -50,7 +50,7 @@ public sealed class OverloadTests
         await using var manager = SpacetimeProcess.Start("manage", "--port", $"{port}", "--godot-port", $"{godotPort}", "--environment", "test",
             "--config-dir", config.Path, "--data-dir", data.Path, "--check-interval", "1");
         using var http = SpacetimeProcess.CreateClient(port);
-        await Poll.UntilAsync(() => StatusAsync(http, "/health"), s => s == HttpStatusCode.OK, "the manager to report the game ready", StartTimeout);
+        await Poll.UntilAsync(() => SlowClientTests.TryStatusAsync(http, "/health"), s => s == HttpStatusCode.OK, "the manager to report the game ready", StartTimeout);
 
         using var holders = new SlotHolders(port, "/godot/scene");
         await AssertRefusedQuicklyAsync(http, "/godot/status", holders, manager);
@@ -59,7 +59,7 @@ public sealed class OverloadTests
         await AssertQuickAsync(http, "/godot/health");
 
         holders.Dispose();
-        await Poll.UntilAsync(() => StatusAsync(http, "/godot/status"), s => s == HttpStatusCode.OK, "the proxy to serve again");
+        await Poll.UntilAsync(() => SlowClientTests.TryStatusAsync(http, "/godot/status"), s => s == HttpStatusCode.OK, "the proxy to serve again");
     }
 
     /// <summary>Two request slots, one queue place, 200 ms of waiting; no minimum upload rate, so the holders stay.</summary>
@@ -112,19 +112,6 @@ public sealed class OverloadTests
         watch.Stop();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"{path} took {watch.Elapsed.TotalMilliseconds:F0} ms while the API was saturated");
-    }
-
-    private static async Task<HttpStatusCode?> StatusAsync(HttpClient http, string path)
-    {
-        try
-        {
-            using var response = await http.GetAsync(path, TestContext.Current.CancellationToken);
-            return response.StatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
     }
 
     /// <summary>

@@ -72,7 +72,8 @@ public sealed partial class SlowClientTests
         }
     }
 
-    private static async Task<HttpStatusCode?> TryStatusAsync(HttpClient http, string path)
+    /// <summary>The status <paramref name="path"/> answers, or null when the server cannot be reached.</summary>
+    internal static async Task<HttpStatusCode?> TryStatusAsync(HttpClient http, string path)
     {
         try
         {
