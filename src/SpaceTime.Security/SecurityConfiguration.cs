@@ -172,6 +172,7 @@ public static class SecurityConfiguration
         s.Authentication.JwtSecretKey = Get("JWT_SECRET_KEY");
         s.Authentication.MetricsToken = Get("METRICS_TOKEN");
         s.ProxySecret = Get("SPACETIME_PROXY_SECRET");
+        s.ProxySocket = Get("SPACETIME_PROXY_SOCKET");
         s.Redis = ParseRedis(Get);
         if (Get("JWT_TOKEN_EXPIRY") is { } expiry)
         {
@@ -277,6 +278,13 @@ public static class SecurityConfiguration
         Require(s.HttpApi.MaxRequestSizeMb is > 0 and <= 1024, environmentFile, "http_api.max_request_size_mb", "must be between 0 and 1024");
         Require(s.HttpApi.RequestTimeoutMs is >= 100 and <= 600_000, environmentFile, "http_api.request_timeout_ms", "must be between 100 and 600000");
         Require(s.HttpApi.MaxConnections is >= 1 and <= 100_000, environmentFile, "http_api.max_connections", "must be between 1 and 100000");
+        Require(s.HttpApi.MaxConnectionsPerClient is >= 1 and <= 100_000, environmentFile, "http_api.max_connections_per_client", "must be between 1 and 100000");
+        Require(s.HttpApi.RequestHeadersTimeoutMs is >= 100 and <= 600_000, environmentFile, "http_api.request_headers_timeout_ms", "must be between 100 and 600000");
+        Require(s.HttpApi.KeepAliveTimeoutMs is >= 1_000 and <= 3_600_000, environmentFile, "http_api.keep_alive_timeout_ms", "must be between 1000 and 3600000");
+        Require(s.HttpApi.MinRequestBodyBytesPerSecond is >= 0 and <= 1_000_000_000, environmentFile, "http_api.min_request_body_bytes_per_second", "must be between 0 and 1000000000");
+        Require(s.HttpApi.MaxConcurrentRequests is >= 1 and <= 100_000, environmentFile, "http_api.max_concurrent_requests", "must be between 1 and 100000");
+        Require(s.HttpApi.RequestQueueLimit is >= 0 and <= 1_000_000, environmentFile, "http_api.request_queue_limit", "must be between 0 and 1000000");
+        Require(s.HttpApi.RequestQueueTimeoutMs is >= 0 and <= 60_000, environmentFile, "http_api.request_queue_timeout_ms", "must be between 0 and 60000");
         Require(s.Audit.RetentionDays is >= 1 and <= 3650, environmentFile, "audit.retention_days", "must be between 1 and 3650");
         Require(s.Audit.MaxFileSizeMb is > 0 and <= 10_240, environmentFile, "audit.max_file_size_mb", "must be between 0 and 10240");
         Require(s.Cors.AllowedOrigins.All(o => Uri.TryCreate(o, UriKind.Absolute, out _)), environmentFile, "cors.allowed_origins", "every origin must be an absolute URL");

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using SpaceTime.Security.Audit;
+using SpaceTime.Security.Capacity;
 using SpaceTime.Security.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SpaceTime.Security.RateLimiting;
@@ -55,6 +56,9 @@ public static class SecurityHostingExtensions
     public static WebApplicationBuilder AddSpaceTimeSecurity(this WebApplicationBuilder builder, SecuritySettings settings)
     {
         var services = builder.Services;
+        // TryAdd: a host that gates only some paths (the manager: its /godot proxy) registers its own first.
+        services.TryAddSingleton(_ => new RequestGate(settings.HttpApi));
+        services.TryAddSingleton(_ => new ConnectionLimiter(settings.HttpApi, settings.TrustedProxies));
         services.AddSingleton(sp => new ClientRateLimiter(settings.RateLimiting, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ISecurityStateStore>()));
         services.AddRequestTimeouts(o => o.DefaultPolicy = new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
         {
@@ -93,6 +97,8 @@ public static class SecurityHostingExtensions
     {
         var settings = app.Services.GetRequiredService<SecuritySettings>();
         app.UseSecurityHeaders();
+        // Before the per-request security work, so load beyond capacity is shed at the lowest cost.
+        app.UseRequestGate();
         app.UseRequestSizeLimit();
         app.UseDebugEndpointGate();
         if (settings.Cors.Enabled)

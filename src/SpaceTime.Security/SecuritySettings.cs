@@ -33,6 +33,13 @@ public sealed class SecuritySettings
     [System.Text.Json.Serialization.JsonIgnore]
     public string? ProxySecret { get; set; }
 
+    /// <summary>
+    /// A Unix socket the game also listens on for its manager's connections (<c>SPACETIME_PROXY_SOCKET</c>, set by the
+    /// manager for its child): they carry many clients, so the outside connection limits do not count them.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? ProxySocket { get; set; }
+
     /// <summary>Where the shared security state lives when it is not the data dir (<c>REDIS_URL</c> or <c>REDIS_HOST</c>).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public RedisSettings? Redis { get; set; }
@@ -54,7 +61,32 @@ public sealed class HttpApiSettings
 
     public int RequestTimeoutMs { get; set; } = 30_000;
 
+    /// <summary>Connections from outside clients held open at once (the manager's own connections are not counted).</summary>
     public int MaxConnections { get; set; } = 100;
+
+    /// <summary>
+    /// Connections one client address may hold open at once; more are answered 503 and closed. Trusted proxies
+    /// (<c>trusted_proxies</c>) carry many clients and count only against <see cref="MaxConnections"/>.
+    /// </summary>
+    public int MaxConnectionsPerClient { get; set; } = 64;
+
+    /// <summary>Time a client has to send a request's headers; a slower one is disconnected (slowloris).</summary>
+    public int RequestHeadersTimeoutMs { get; set; } = 5_000;
+
+    /// <summary>How long an idle keep-alive connection is kept open between requests.</summary>
+    public int KeepAliveTimeoutMs { get; set; } = 15_000;
+
+    /// <summary>Slowest request body accepted (after a 5 s grace period); a slower upload is cut off. 0 = no minimum.</summary>
+    public int MinRequestBodyBytesPerSecond { get; set; } = 240;
+
+    /// <summary>Requests processed at once; beyond it requests queue (<see cref="RequestQueueLimit"/>) or get 503.</summary>
+    public int MaxConcurrentRequests { get; set; } = 64;
+
+    /// <summary>Requests that may wait for a free slot; beyond it they are answered 503 with Retry-After at once.</summary>
+    public int RequestQueueLimit { get; set; } = 256;
+
+    /// <summary>Longest wait for a free slot before the request is answered 503 with Retry-After.</summary>
+    public int RequestQueueTimeoutMs { get; set; } = 500;
 }
 
 /// <summary>security_&lt;env&gt;.json "authentication".</summary>

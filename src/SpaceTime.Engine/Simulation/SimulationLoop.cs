@@ -21,6 +21,13 @@ public sealed class SimulationLoop : IAsyncDisposable
 
     private const int HistorySize = 1024;
 
+    /// <summary>
+    /// How long before a tick is due the loop stops sleeping and spins: a kernel wait wakes a little late (timer slack,
+    /// scheduling, whole milliseconds), a spinning thread starts the tick on time. No posted work starts in this window,
+    /// so none can push the tick back.
+    /// </summary>
+    private static readonly TimeSpan SpinWindow = TimeSpan.FromMilliseconds(1.5);
+
     private readonly ISimulationStep _step;
     private readonly TimeProvider _time;
     private readonly ConcurrentQueue<Action> _work = new();
@@ -29,6 +36,8 @@ public sealed class SimulationLoop : IAsyncDisposable
     private readonly long _period;
     private readonly long[] _tickStarts = new long[HistorySize];
     private readonly long[] _tickDurations = new long[HistorySize];
+    private readonly long[] _tickLateness = new long[HistorySize];
+    private readonly long _spinWindow;
     private readonly Lock _historyLock = new();
     private readonly Thread _thread;
     private ITimer? _timer;
@@ -53,6 +62,8 @@ public sealed class SimulationLoop : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         TicksPerSecond = ticksPerSecond;
         _period = (long)Math.Round(_time.TimestampFrequency / (double)ticksPerSecond);
+        // Spinning needs a clock that moves by itself; a test's manual clock is only ever waited on.
+        _spinWindow = ReferenceEquals(_time, TimeProvider.System) ? (long)(SpinWindow.TotalSeconds * _time.TimestampFrequency) : 0;
         _thread = new Thread(Run) { IsBackground = true, Name = "spacetime-simulation", Priority = ThreadPriority.AboveNormal };
     }
 
@@ -67,6 +78,15 @@ public sealed class SimulationLoop : IAsyncDisposable
 
     /// <summary>Raised on the loop thread after each tick with its duration in seconds; handlers must be quick.</summary>
     public event Action<double>? TickCompleted;
+
+    /// <summary>
+    /// Raised on the loop thread as each tick starts, with how late it started (seconds after it was due; 0 when on
+    /// time); handlers must be quick.
+    /// </summary>
+    public event Action<double>? TickStarted;
+
+    /// <summary>The nice value the loop thread runs at on Linux when it could be raised (see <c>LoopThreadPriority</c>); null otherwise.</summary>
+    public int? ThreadNice { get; private set; }
 
     public void Start()
     {
@@ -163,7 +183,12 @@ public sealed class SimulationLoop : IAsyncDisposable
     }
 
     /// <summary>Durations (ms) of up to the last 1,024 ticks, oldest first.</summary>
-    public double[] GetRecentTickDurations()
+    public double[] GetRecentTickDurations() => ReadHistory(_tickDurations);
+
+    /// <summary>How late (ms after they were due) up to the last 1,024 ticks started, oldest first.</summary>
+    public double[] GetRecentTickLateness() => ReadHistory(_tickLateness);
+
+    private double[] ReadHistory(long[] history)
     {
         lock (_historyLock)
         {
@@ -172,7 +197,7 @@ public sealed class SimulationLoop : IAsyncDisposable
             var result = new double[count];
             for (var i = 0; i < count; i++)
             {
-                result[i] = ToMilliseconds(_tickDurations[(ticks - count + i) % HistorySize]);
+                result[i] = ToMilliseconds(history[(ticks - count + i) % HistorySize]);
             }
 
             return result;
@@ -201,17 +226,31 @@ public sealed class SimulationLoop : IAsyncDisposable
 
     private void Run()
     {
+        ThreadNice = LoopThreadPriority.RaiseCurrentThread();
         var next = _time.GetTimestamp();
         try
         {
             while (!_stopping)
             {
-                RunPendingWork();
                 var now = _time.GetTimestamp();
+                if (now < next - _spinWindow)
+                {
+                    // Posted work runs while the tick is not close; what is left waits for the next gap.
+                    if (!RunPendingWork(next - _spinWindow))
+                    {
+                        WaitFor(next - _spinWindow - now);
+                    }
+
+                    continue;
+                }
+
                 if (now < next)
                 {
-                    WaitFor(next - now);
-                    continue;
+                    now = SpinUntil(next);
+                    if (_stopping)
+                    {
+                        break;
+                    }
                 }
 
                 var behind = now - next;
@@ -227,8 +266,13 @@ public sealed class SimulationLoop : IAsyncDisposable
                     Interlocked.Increment(ref _lateTicks);
                 }
 
-                RunTick(now);
+                RunTick(now, behind);
                 next += _period;
+                if (_time.GetTimestamp() >= next - _spinWindow && _work.TryDequeue(out var item))
+                {
+                    // Behind, with no gap before the next tick: one posted item runs anyway, so work never starves.
+                    item();
+                }
             }
         }
         finally
@@ -240,8 +284,9 @@ public sealed class SimulationLoop : IAsyncDisposable
         }
     }
 
-    private void RunTick(long start)
+    private void RunTick(long start, long lateness)
     {
+        TickStarted?.Invoke(lateness / (double)_time.TimestampFrequency);
         try
         {
             _step.Step(Delta);
@@ -258,6 +303,7 @@ public sealed class SimulationLoop : IAsyncDisposable
             var slot = (int)(_ticks % HistorySize);
             _tickStarts[slot] = start;
             _tickDurations[slot] = duration;
+            _tickLateness[slot] = lateness;
             Interlocked.Exchange(ref _lastTickStart, start);
             Interlocked.Increment(ref _ticks);
         }
@@ -282,8 +328,9 @@ public sealed class SimulationLoop : IAsyncDisposable
         var due = TimeSpan.FromSeconds(timestampTicks / (double)_time.TimestampFrequency);
         if (ReferenceEquals(_time, TimeProvider.System))
         {
-            // A kernel timed wait is far more precise than the timer queue (which often fires milliseconds late).
-            _wake.Wait(due);
+            // A kernel timed wait is far more precise than the timer queue (which often fires milliseconds late). It
+            // counts whole milliseconds, so wait at least one: the spin window covers what is left over.
+            _wake.Wait(Math.Max(1, (int)due.TotalMilliseconds));
             return;
         }
 
@@ -291,12 +338,29 @@ public sealed class SimulationLoop : IAsyncDisposable
         _wake.Wait();
     }
 
-    private void RunPendingWork()
+    /// <summary>Runs posted work until the queue is empty or <paramref name="until"/> has come; true if it ran any.</summary>
+    private bool RunPendingWork(long until)
     {
-        while (_work.TryDequeue(out var item))
+        var ran = false;
+        while (_time.GetTimestamp() < until && _work.TryDequeue(out var item))
         {
             item();
+            ran = true;
         }
+
+        return ran;
+    }
+
+    /// <summary>Busy-waits (at most <see cref="SpinWindow"/>) until <paramref name="due"/>; returns the time then.</summary>
+    private long SpinUntil(long due)
+    {
+        long now;
+        while ((now = _time.GetTimestamp()) < due && !_stopping)
+        {
+            Thread.SpinWait(20);
+        }
+
+        return now;
     }
 
     private void DrainPendingWork()

@@ -3,11 +3,13 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
 using SpaceTime.Dashboard;
 using SpaceTime.Manager.Api;
+using SpaceTime.Manager.GameApi;
 using SpaceTime.Manager.Logging;
 using SpaceTime.Manager.Proxy;
 using SpaceTime.Manager.Supervision;
 using SpaceTime.Records;
 using SpaceTime.Security;
+using SpaceTime.Security.Capacity;
 using SpaceTime.Security.Http;
 using SpaceTime.Security.RateLimiting;
 
@@ -48,6 +50,10 @@ public static partial class ManagerServer
             TimeProvider.System,
             ring));
         var security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir);
+        // Only what is forwarded to the game waits for capacity here (the game gates it again per its own load):
+        // the manager's own /health, /status and controls answer while /godot is saturated, and so do the game's probes.
+        builder.Services.AddSingleton(new RequestGate(security.HttpApi,
+            path => path.StartsWithSegments(GameProxy.PathPrefix, StringComparison.OrdinalIgnoreCase, out var forwarded) && !SecurityPipeline.IsProbe(forwarded)));
         builder.AddSpaceTimeSecurity(security);
         // With PostgreSQL configured, the manager's own audit records go there too (through the data dir's outbox).
         builder.AddSpaceTimeRecords(dataDir);
@@ -59,9 +65,14 @@ public static partial class ManagerServer
         // address the proxy names (and only from loopback), so nobody else can choose their address.
         var proxySecret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         options.GameEnvironment["SPACETIME_PROXY_SECRET"] = proxySecret;
+        // The game also listens on a private socket for this manager's connections, which carry many clients and so
+        // are kept out of the game's caps on outside connections.
+        var game = new GameConnector(options.GodotPort, PrivateSocket.NewPath(dataDir));
+        options.GameEnvironment["SPACETIME_PROXY_SOCKET"] = game.SocketPath;
 
         var services = builder.Services;
         services.AddSingleton(options);
+        services.AddSingleton(game);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(launcher);
         services.AddSingleton(sp => new RestartLimiter(sp.GetRequiredService<TimeProvider>()));
@@ -78,11 +89,12 @@ public static partial class ManagerServer
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
+            k.ApplyHttpLimits(security.HttpApi);
             var address = IPAddress.Parse(options.Host);
-            k.Listen(address, options.Port);
+            k.Listen(address, options.Port, l => l.UseConnectionLimits());
             if (options.MetricsPort is { } metricsPort)
             {
-                k.Listen(address, metricsPort);
+                k.Listen(address, metricsPort, l => l.UseConnectionLimits());
             }
         });
 
@@ -109,7 +121,7 @@ public static partial class ManagerServer
         app.MapManagerApi();
         app.MapBansApi();
         app.MapWhoAmIApi();
-        app.MapGameProxy(options.GodotPort, proxySecret);
+        app.MapGameProxy(game, proxySecret);
         app.MapTelemetryProxy(options.TelemetryPort, proxySecret);
         app.MapDashboard(DashboardPages.Operations);
         try
@@ -127,6 +139,7 @@ public static partial class ManagerServer
             throw;
         }
 
+        app.Lifetime.ApplicationStopped.Register(() => PrivateSocket.Delete(game.SocketPath));
         LogListening(app.Services.GetRequiredService<ILogger<ManagerOptions>>(), $"http://{options.Host}:{ListeningPort(app)}", options.GodotPort);
         return app;
     }

@@ -1,4 +1,4 @@
-using System.Net;
+using SpaceTime.Manager.GameApi;
 using SpaceTime.Security.Authentication;
 using SpaceTime.Security.RateLimiting;
 using SpaceTime.Security.Http;
@@ -19,19 +19,12 @@ public static class GameProxy
     public const string PathPrefix = "/godot";
 
     /// <param name="app">The manager's routes.</param>
-    /// <param name="godotPort">The game API's port on 127.0.0.1.</param>
+    /// <param name="game">How to reach the game (its private socket, else its port on 127.0.0.1).</param>
     /// <param name="proxySecret">The secret the game was started with (<c>SPACETIME_PROXY_SECRET</c>).</param>
-    public static IEndpointRouteBuilder MapGameProxy(this IEndpointRouteBuilder app, int godotPort, string proxySecret)
+    public static IEndpointRouteBuilder MapGameProxy(this IEndpointRouteBuilder app, GameConnector game, string proxySecret)
     {
-        var invoker = new HttpMessageInvoker(new ConnectRetryHandler(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            ActivityHeadersPropagator = null,
-        }));
+        var godotPort = game.GodotPort;
+        var invoker = new HttpMessageInvoker(new ConnectRetryHandler(game.CreateHandler()));
         var destination = $"http://127.0.0.1:{godotPort}/";
         var transformer = new ClientForwardingTransformer(proxySecret);
         var config = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(30) };

@@ -1,4 +1,4 @@
-using System.Net;
+using SpaceTime.Manager.GameApi;
 using SpaceTime.Manager.Supervision;
 using SpaceTime.Security.Http;
 using Yarp.ReverseProxy.Forwarder;
@@ -22,15 +22,7 @@ public static class TelemetryProxy
     public static IEndpointRouteBuilder MapTelemetryProxy(this IEndpointRouteBuilder app, int? telemetryPort, string proxySecret)
     {
         var transformer = new ClientForwardingTransformer(proxySecret);
-        var invoker = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            ActivityHeadersPropagator = null,
-        });
+        var invoker = new HttpMessageInvoker(GameConnector.CreateTcpHandler());
         // The stream sends every half second; a minute of silence means the game is gone.
         var config = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromMinutes(1) };
 

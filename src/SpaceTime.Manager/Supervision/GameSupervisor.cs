@@ -31,7 +31,13 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
     private CancellationTokenSource? _loopCancellation;
     private Task? _loop;
 
-    public GameSupervisor(ManagerOptions options, RuntimeLauncher launcher, TimeProvider time, ILoggerFactory loggerFactory, LogRing? output = null)
+    /// <param name="options">Manager settings.</param>
+    /// <param name="launcher">How to run the built-in runtime.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="loggerFactory">Logging.</param>
+    /// <param name="output">Where the game's output lines go.</param>
+    /// <param name="connector">How to reach the game (its private socket, if it opens one); default TCP to <see cref="ManagerOptions.GodotPort"/>.</param>
+    public GameSupervisor(ManagerOptions options, RuntimeLauncher launcher, TimeProvider time, ILoggerFactory loggerFactory, LogRing? output = null, GameApi.GameConnector? connector = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(launcher);
@@ -47,13 +53,11 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
         _logger = loggerFactory.CreateLogger<GameSupervisor>();
         ApiToken = options.ApiToken ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         _command = GameCommand.Build(options, launcher, ApiToken);
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectTimeout = options.ApiRequestTimeout,
-            // A replaced game listens on the same port: do not keep connections to the old one for long.
-            PooledConnectionLifetime = TimeSpan.FromSeconds(30),
-        })
-        { Timeout = Timeout.InfiniteTimeSpan };
+        // Over the game's private socket when it opens one: health checks must not queue behind outside clients
+        // that fill the game's connection caps (a busy game is not a dead one).
+        var handler = (connector ?? new GameApi.GameConnector(options.GodotPort, socketPath: null)).CreateHandler();
+        handler.ConnectTimeout = options.ApiRequestTimeout;
+        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         Api = new GameApi.GameApiClient(_http, new Uri($"http://127.0.0.1:{options.GodotPort}/"), ApiToken, options.ApiRequestTimeout);
         _policy = new RestartPolicy(options.ToRestartPolicy(), time);
         Lifecycle = new Lifecycle(time, loggerFactory.CreateLogger<Lifecycle>());

@@ -19,6 +19,7 @@ using SpaceTime.Runtime.Records;
 using SpaceTime.Runtime.Recordings;
 using SpaceTime.Runtime.Scenes;
 using SpaceTime.Security;
+using SpaceTime.Security.Capacity;
 using SpaceTime.Security.RateLimiting;
 using SpaceTime.Runtime.State;
 using SpaceTime.Runtime.Status;
@@ -138,18 +139,26 @@ public static class RuntimeHostingExtensions
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = SecurityPipeline.MaxBodyBytes(security);
-            k.Limits.MaxConcurrentConnections = security.HttpApi.MaxConnections;
+            k.ApplyHttpLimits(security.HttpApi);
             k.AddServerHeader = false;
             if (host == "localhost")
             {
-                k.ListenLocalhost(port);
+                k.ListenLocalhost(port, l => l.UseConnectionLimits());
             }
             else if (IPAddress.TryParse(host, out var address))
             {
-                k.Listen(address, port);
+                k.Listen(address, port, l => l.UseConnectionLimits());
             }
 
             // Any other host value fails options validation at start-up with the key named.
+            if (security.ProxySocket is { Length: > 0 } socket && security.ProxySecret is not null)
+            {
+                // The manager's pool: many clients over few connections, so not under the outside-client caps (the
+                // request gate and the per-client rate limits still apply to each request). A socket file left by a
+                // previous run of the game is replaced.
+                PrivateSocket.Delete(socket);
+                k.ListenUnixSocket(socket);
+            }
         });
         return security;
     }
@@ -164,6 +173,11 @@ public static class RuntimeHostingExtensions
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException or SpaceTime.Security.Storage.StorageUnavailableException,
         });
         app.UseStatusCodePages();
+        if (app.Services.GetRequiredService<SecuritySettings>().ProxySocket is { Length: > 0 } socket)
+        {
+            app.Lifetime.ApplicationStopped.Register(() => PrivateSocket.Delete(socket));
+        }
+
         app.UseRequestMetrics();
         app.UseSpaceTimeSecurity();
         app.MapOpenApi();

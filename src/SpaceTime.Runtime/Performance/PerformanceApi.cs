@@ -17,6 +17,9 @@ public sealed record PerformanceMetrics(
     double TickP50Ms,
     double TickP99Ms,
     double TickMaxMs,
+    double TickLatenessP50Ms,
+    double TickLatenessP99Ms,
+    double TickLatenessMaxMs,
     double MemoryMb,
     double ManagedMemoryMb,
     int NodeCount,
@@ -46,6 +49,8 @@ public static class PerformanceApi
         var stats = game.Loop.GetStatistics();
         var durations = game.Loop.GetRecentTickDurations();
         Array.Sort(durations);
+        var lateness = game.Loop.GetRecentTickLateness();
+        Array.Sort(lateness);
         return new PerformanceMetrics(
             Math.Round(stats.AchievedTicksPerSecond, 2),
             stats.TargetTicksPerSecond,
@@ -54,6 +59,9 @@ public static class PerformanceApi
             Math.Round(Percentiles.NearestRank(durations, 0.50), 4),
             Math.Round(Percentiles.NearestRank(durations, 0.99), 4),
             Math.Round(stats.MaxTickMs, 4),
+            Math.Round(Percentiles.NearestRank(lateness, 0.50), 4),
+            Math.Round(Percentiles.NearestRank(lateness, 0.99), 4),
+            Math.Round(lateness.Length > 0 ? lateness[^1] : 0, 4),
             Math.Round(Environment.WorkingSet / (1024.0 * 1024.0), 2),
             Math.Round(GC.GetTotalMemory(false) / (1024.0 * 1024.0), 2),
             nodeCount,

@@ -115,5 +115,5 @@ public static class StatusApi
     public static int? ListeningPort(IServer server) =>
         server.Features.Get<IServerAddressesFeature>()?.Addresses
             .Select(a => Uri.TryCreate(a, UriKind.Absolute, out var uri) ? uri.Port : (int?)null)
-            .FirstOrDefault(p => p is not null);
+            .FirstOrDefault(p => p is > 0); // the manager's private socket (http://unix:/...) has no port
 }

@@ -35,17 +35,14 @@ public static class ClientAddress
         var remote = context.Connection.RemoteIpAddress;
         if (remote is null)
         {
-            return "unknown";
+            // No address: the game's private Unix socket for its manager (SPACETIME_PROXY_SOCKET), local like loopback.
+            return ProxiedClient(context, proxySecretHash) ?? "unknown";
         }
 
         remote = Normalize(remote);
-        if (proxySecretHash is not null && IPAddress.IsLoopback(remote)
-            && context.Request.Headers[ProxySecretHeader].ToString() is { Length: > 0 } presented
-            && CryptographicOperations.FixedTimeEquals(proxySecretHash, SHA256.HashData(Encoding.UTF8.GetBytes(presented))))
+        if (IPAddress.IsLoopback(remote) && ProxiedClient(context, proxySecretHash) is { } proxied)
         {
-            // Our own manager: it replaced X-Forwarded-For with the one client it resolved.
-            var named = context.Request.Headers["X-Forwarded-For"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            return named.Length > 0 && IPAddress.TryParse(named[^1], out var client) ? Normalize(client).ToString() : remote.ToString();
+            return proxied;
         }
 
         if (!IsTrusted(remote, trustedProxies))
@@ -70,6 +67,25 @@ public static class ClientAddress
         }
 
         return remote.ToString();
+    }
+
+    /// <summary>
+    /// The client our own manager names (it replaced <c>X-Forwarded-For</c> with the one client it resolved), when the
+    /// request presents the manager's secret; the peer itself (null) when it names none; null without the secret.
+    /// </summary>
+    private static string? ProxiedClient(HttpContext context, byte[]? proxySecretHash)
+    {
+        if (proxySecretHash is null
+            || context.Request.Headers[ProxySecretHeader].ToString() is not { Length: > 0 } presented
+            || !CryptographicOperations.FixedTimeEquals(proxySecretHash, SHA256.HashData(Encoding.UTF8.GetBytes(presented))))
+        {
+            return null;
+        }
+
+        var named = context.Request.Headers["X-Forwarded-For"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return named.Length > 0 && IPAddress.TryParse(named[^1], out var client)
+            ? Normalize(client).ToString()
+            : Normalize(context.Connection.RemoteIpAddress ?? IPAddress.Loopback).ToString();
     }
 
     private static bool IsTrusted(IPAddress address, IReadOnlyCollection<IPNetwork> trustedProxies) =>

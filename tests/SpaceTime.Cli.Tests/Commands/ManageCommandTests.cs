@@ -370,7 +370,7 @@ public sealed class ManageCommandTests
         return rest;
     }
 
-    private static async Task<int> PromtoolCheckAsync(string metrics)
+    internal static async Task<int> PromtoolCheckAsync(string metrics)
     {
         var info = new System.Diagnostics.ProcessStartInfo("promtool", "check metrics") { RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true };
         using var promtool = System.Diagnostics.Process.Start(info)!;

@@ -154,7 +154,7 @@ public sealed class SecurityEndToEndTests
     }
 
     /// <summary>A copy of the shipped config folder with some JSON files edited.</summary>
-    private static TempFolder CopyConfig(Action<Dictionary<string, JsonNode>> edit)
+    internal static TempFolder CopyConfig(Action<Dictionary<string, JsonNode>> edit)
     {
         var folder = new TempFolder();
         var source = Path.Combine(AppContext.BaseDirectory, "config");

@@ -8,11 +8,11 @@ public sealed partial class EnvTemplateTests
 {
     /// <summary>
     /// Names in the source that an operator does not set: systemd sets the first three, PATH is the system's,
-    /// SPACETIME_TOKEN is the client tools', SPACETIME_MANAGER_PID and SPACETIME_PROXY_SECRET the manager's to its game, NO_COLOR the terminal's; the package builder sets LC_ALL and DOTNET_* for the
+    /// SPACETIME_TOKEN is the client tools', SPACETIME_MANAGER_PID, SPACETIME_PROXY_SECRET and SPACETIME_PROXY_SOCKET the manager's to its game, NO_COLOR the terminal's; the package builder sets LC_ALL and DOTNET_* for the
     /// git and dotnet processes it starts.
     /// </summary>
     private static readonly string[] NotForOperators =
-        ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "PATH", "SPACETIME_TOKEN", "SPACETIME_MANAGER_PID", "SPACETIME_PROXY_SECRET", "NO_COLOR", "LC_ALL", "DOTNET_CLI_TELEMETRY_OPTOUT", "DOTNET_NOLOGO"];
+        ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "PATH", "SPACETIME_TOKEN", "SPACETIME_MANAGER_PID", "SPACETIME_PROXY_SECRET", "SPACETIME_PROXY_SOCKET", "NO_COLOR", "LC_ALL", "DOTNET_CLI_TELEMETRY_OPTOUT", "DOTNET_NOLOGO"];
 
     /// <summary>Read by docker-compose.yml, not by SpaceTime.</summary>
     private static readonly string[] ComposeOnly = ["GRAFANA_ADMIN_PASSWORD", "REDIS_PASSWORD", "POSTGRES_PASSWORD", "SPACETIME_DOMAIN"];

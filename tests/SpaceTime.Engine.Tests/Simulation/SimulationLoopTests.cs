@@ -106,6 +106,23 @@ public sealed class SimulationLoopTests : IAsyncDisposable
         Assert.Equal(periods - 1, stats.LateTicks);
     }
 
+    [Fact]
+    public async Task AdvancePastTheDeadline_RecordsHowLateEachTickStarted()
+    {
+        var reported = new System.Collections.Concurrent.ConcurrentQueue<double>();
+        _loop.TickStarted += seconds => reported.Enqueue(seconds);
+        await StartAndSettleAsync();
+
+        // 2.5 periods at once: the tick due at 1 period starts 1.5 periods late, the one due at 2 periods 0.5 late.
+        await _time.AdvanceWhenWaitingAsync(Period * 2.5);
+        await Poll.UntilAsync(() => _loop.GetStatistics().Ticks == 3, "two catch-up ticks");
+        await _time.WaitUntilWaitingAsync();
+
+        Assert.Equal([0, 150, 50], _loop.GetRecentTickLateness().Select(ms => Math.Round(ms, 3)));
+        Assert.Equal([0, 0.15, 0.05], reported.Select(s => Math.Round(s, 6)));
+        Assert.Equal(2, _loop.GetStatistics().LateTicks);
+    }
+
     [Theory]
     [InlineData(SimulationLoop.MaxCatchUpTicks + 1)]
     [InlineData(10)]

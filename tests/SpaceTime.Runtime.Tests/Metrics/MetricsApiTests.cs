@@ -66,6 +66,15 @@ public sealed class MetricsApiTests(MetricsRuntimeFixture runtime) : IClassFixtu
         Assert.True(PrometheusText.Require(text, "spacetime_tick_duration_seconds_count") > 0);
         Assert.True(PrometheusText.Require(text, "spacetime_tick_duration_seconds_bucket", ("le", "+Inf")) > 0);
         Assert.True(PrometheusText.Require(text, "spacetime_dropped_ticks_total") >= 0);
+        Assert.True(PrometheusText.Require(text, "spacetime_late_ticks_total") >= 0);
+        // Lateness buckets are fractions of the 90 Hz period; a quarter period (2.78 ms) is the late-tick threshold.
+        var ticks = PrometheusText.Require(text, "spacetime_tick_lateness_seconds_count");
+        Assert.True(ticks > 0);
+        Assert.Equal(ticks, PrometheusText.Require(text, "spacetime_tick_lateness_seconds_bucket", ("le", "+Inf")));
+        Assert.InRange(PrometheusText.Require(text, "spacetime_tick_lateness_seconds_bucket", ("le", "0.002778")), 0, ticks);
+        Assert.True(PrometheusText.Require(text, "spacetime_http_connections_refused_total") >= 0);
+        Assert.True(PrometheusText.Require(text, "spacetime_http_requests_in_flight") >= 0);
+        Assert.True(PrometheusText.Require(text, "spacetime_http_overload_rejections_total") >= 0);
         Assert.True(PrometheusText.Require(text, "spacetime_scene_loads_total", ("result", "success")) >= 1);
         Assert.True(PrometheusText.Require(text, "spacetime_rate_limit_rejections_total") >= 0);
         Assert.True(PrometheusText.Require(text, "spacetime_audit_events_total") >= 0);

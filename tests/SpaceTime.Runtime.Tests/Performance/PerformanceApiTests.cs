@@ -28,6 +28,8 @@ public sealed class PerformanceApiTests(RuntimeApiFixture runtime) : IClassFixtu
         Assert.Equal(0, metrics.GetProperty("step_errors").GetInt64());
         Assert.True(metrics.Num("tick_p50_ms") <= metrics.Num("tick_p99_ms"));
         Assert.True(metrics.Num("tick_p99_ms") <= metrics.Num("tick_max_ms"));
+        Assert.InRange(metrics.Num("tick_lateness_p50_ms"), 0, metrics.Num("tick_lateness_p99_ms"));
+        Assert.InRange(metrics.Num("tick_lateness_p99_ms"), 0, metrics.Num("tick_lateness_max_ms"));
     }
 
     [Fact]

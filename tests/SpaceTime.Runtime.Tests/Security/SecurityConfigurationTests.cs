@@ -80,6 +80,13 @@ public sealed class SecurityConfigurationTests : IDisposable
     [InlineData("security_test.json", "rate_limiting", "global_requests_per_minute", "0")]
     [InlineData("security_test.json", "authentication", "token_expiry_seconds", "10")]
     [InlineData("test.json", "http_api", "max_request_size_mb", "0")]
+    [InlineData("test.json", "http_api", "max_connections_per_client", "0")]
+    [InlineData("test.json", "http_api", "request_headers_timeout_ms", "50")]
+    [InlineData("test.json", "http_api", "keep_alive_timeout_ms", "10")]
+    [InlineData("test.json", "http_api", "min_request_body_bytes_per_second", "-1")]
+    [InlineData("test.json", "http_api", "max_concurrent_requests", "0")]
+    [InlineData("test.json", "http_api", "request_queue_limit", "-1")]
+    [InlineData("test.json", "http_api", "request_queue_timeout_ms", "60001")]
     [InlineData("test.json", "cors", "allowed_origins", "[\"not a url\"]")]
     [InlineData("test.json", "trusted_proxies", null, "[\"proxy.example.com\"]")]
     public void Load_OutOfRangeValueInFile_NamesFileAndKey(string file, string section, string? key, string json)

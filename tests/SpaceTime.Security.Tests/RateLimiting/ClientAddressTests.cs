@@ -30,5 +30,23 @@ public sealed class ClientAddressTests
     public void TryParseProxy_AddressesAndCidrRanges(string text, bool valid) =>
         Assert.Equal(valid, ClientAddress.TryParseProxy(text, out _));
 
+    [Theory]
+    [InlineData("the-secret", "198.51.100.4", "198.51.100.4")] // the manager, over the game's private socket
+    [InlineData(null, "198.51.100.4", "unknown")] // another local process: it cannot name a client
+    [InlineData("wrong", "198.51.100.4", "unknown")]
+    public void Resolve_OverThePrivateSocket_BelievesOnlyTheManagersSecret(string? presented, string forwarded, string expected)
+    {
+        var context = new DefaultHttpContext(); // a Unix socket connection has no remote address
+        context.Request.Headers["X-Forwarded-For"] = forwarded;
+        if (presented is not null)
+        {
+            context.Request.Headers[ClientAddress.ProxySecretHeader] = presented;
+        }
+
+        var secretHash = System.Security.Cryptography.SHA256.HashData("the-secret"u8);
+
+        Assert.Equal(expected, ClientAddress.Resolve(context, [], secretHash));
+    }
+
     private static IPNetwork? Parse(string text) => ClientAddress.TryParseProxy(text, out var network) ? network : null;
 }

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace SpaceTime.Manager.GameApi;
+
+/// <summary>
+/// How the manager reaches its game: over the private Unix socket the game opens for it (<c>SPACETIME_PROXY_SOCKET</c>)
+/// when there is one, so the manager's connections never compete with outside clients for the game's connection caps;
+/// else over TCP to <c>127.0.0.1:port</c> (a game that does not open the socket, e.g. one given with <c>--godot-path</c>).
+/// </summary>
+public sealed class GameConnector
+{
+    /// <param name="godotPort">The game API's TCP port on 127.0.0.1.</param>
+    /// <param name="socketPath">The private socket the game is told to open; null for TCP only.</param>
+    public GameConnector(int godotPort, string? socketPath)
+    {
+        GodotPort = godotPort;
+        SocketPath = socketPath;
+    }
+
+    public int GodotPort { get; }
+
+    public string? SocketPath { get; }
+
+    /// <summary>A handler whose connections to the game API go over its private socket when there is one (requests name <c>http://127.0.0.1:port/</c> either way).</summary>
+    public SocketsHttpHandler CreateHandler()
+    {
+        var handler = CreateTcpHandler();
+        // Shorter than the game's keep-alive timeout, so the pool never sends on a connection the game is closing;
+        // and a replaced game is reached afresh.
+        handler.PooledConnectionIdleTimeout = TimeSpan.FromSeconds(10);
+        handler.PooledConnectionLifetime = TimeSpan.FromSeconds(30);
+        handler.ConnectCallback = ConnectAsync;
+        return handler;
+    }
+
+    /// <summary>A plain forwarding handler over TCP (no proxy, redirects, decompression, cookies or trace headers).</summary>
+    public static SocketsHttpHandler CreateTcpHandler() => new()
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        ActivityHeadersPropagator = null,
+    };
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var unix = SocketPath is not null && context.DnsEndPoint.Port == GodotPort && File.Exists(SocketPath);
+        var socket = unix ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (unix)
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath!), cancellationToken);
+            }
+            else
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            }
+
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}
