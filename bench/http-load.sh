@@ -71,9 +71,9 @@ prefix=$work/nginx
 mkdir -p "$prefix/conf.d" "$prefix/spacetime/tls" "$work/static"
 for temp in client_body proxy fastcgi uwsgi scgi; do mkdir -p "$prefix/temp/$temp" && chmod 777 "$prefix/temp/$temp"; done
 sed -e "s/listen 80;/listen 127.0.0.1:$(free_port);/" -e "s/listen 443 ssl;/listen 127.0.0.1:$nginx_port ssl;/" \
-  -e 's/rate=10r\/s/rate=1000000r\/s/' -e 's/limit_conn spacetime_conn 10;/limit_conn spacetime_conn 60000;/' \
+  -e 's/rate=10r\/s/rate=1000000r\/s/' -e 's/burst=20 /burst=100000 /' -e 's/limit_conn spacetime_conn 10;/limit_conn spacetime_conn 60000;/' \
   deploy/nginx/spacetime.conf >"$prefix/conf.d/spacetime.conf"
-for expected in "127.0.0.1:$nginx_port ssl" "rate=1000000r/s" "spacetime_conn 60000"; do
+for expected in "127.0.0.1:$nginx_port ssl" "rate=1000000r/s" "burst=100000 " "spacetime_conn 60000"; do
   grep -q "$expected" "$prefix/conf.d/spacetime.conf" || { echo "http-load.sh: deploy/nginx/spacetime.conf changed: could not set '$expected'" >&2; exit 1; }
 done
 sed -e "s/127.0.0.1:8090/127.0.0.1:$manager_port/" deploy/nginx/upstreams.conf >"$prefix/spacetime/upstreams.conf"
