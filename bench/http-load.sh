@@ -36,7 +36,6 @@ if ! grep -qs "\"version\": \"$AUTOCANNON_VERSION\"" "$node_modules/autocannon/p
 fi
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 
-exe=$(bench_exe)
 work=$(mktemp -d)
 # nginx's workers run as an unprivileged user when this runs as root: they read the static file and temp folders.
 chmod 755 "$work"
@@ -47,6 +46,15 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# What a studio runs: the application published as the release package publishes it; --short (the test) and
+# SPACETIME_EXE use an already built one.
+if [ -n "${SPACETIME_EXE:-}" ] || $short; then
+  exe=$(bench_exe)
+  application="build output ($exe)"
+else
+  exe=$(bench_publish "$work/app")
+  application="published linux-x64, ReadyToRun, as the release package"
+fi
 
 # Cold start first, on an otherwise idle installation: `spacetime up` -> the manager's /health says READY.
 startup=$(PORT=$(free_port) GAME_PORT=$(free_port) SPACETIME_EXE=$exe bench/startup.sh "$startup_runs")
@@ -56,6 +64,13 @@ startup_ms=$(sed -n 's/.*median \([0-9]*\) ms.*/\1/p' <<<"$startup")
 manager_port=$(free_port)
 game_port=$(free_port)
 bench_config "$exe" "$work/config" production
+# As docs/DEPLOYMENT.md says for nginx in front: its address is a trusted proxy, so clients are told apart.
+python3 - "$work/config/production.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc["trusted_proxies"] = ["127.0.0.1"]
+json.dump(doc, open(sys.argv[1], "w"))
+PY
 run_env=(GODOT_ENV=production SPACETIME_CONFIG_DIR="$work/config" GODOT_ENABLE_HTTP_API=true
   JWT_SECRET_KEY="$(openssl rand -hex 32)" TELEMETRY_PORT=-1 DISCOVERY_PORT=0)
 env "${run_env[@]}" "$exe" manage --port "$manager_port" --godot-port "$game_port" --data-dir "$work/data" >"$work/manage.log" 2>&1 &
@@ -157,7 +172,8 @@ BENCH_TOKEN=$write_token record post-scene "d: POST /scene (developer)" "100 req
   --method POST --body '{"scene_path": "res://vr_main.tscn"}'
 
 echo "SpaceTime HTTP load, $(date -u +%FT%TZ), $(nproc) cores, load average (1/5/15 min) before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "production settings; rate limits raised in the config copy and the nginx site so the one benchmark client (127.0.0.1) is never refused;"
+echo "application: $application"
+echo "production settings (trusted_proxies 127.0.0.1 for nginx); rate limits raised in the config copy and the nginx site so the one benchmark client (127.0.0.1) is never refused;"
 echo "authentication (readonly/developer JWT), bans, whitelist, headers and audit on. closed: wrk -t2, ${closed_s} s after ${warm_s} s warm-up;"
 echo "open: autocannon $AUTOCANNON_VERSION, ${open_s} s; per endpoint: ${endpoint_s} s at 100 req/s over 10 connections. latencies in ms."
 python3 bench/http-load-table.py "$results" "$startup_ms" "$startup_runs"

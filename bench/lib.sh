@@ -23,6 +23,13 @@ bench_exe() {
   echo "$PWD/src/SpaceTime.Cli/bin/Release/net10.0/spacetime"
 }
 
+# bench_publish DIR: publishes the CLI into DIR the way the release package does (`spacetime package build`: Release,
+# linux-x64, framework-dependent, so ReadyToRun) and prints its `spacetime`.
+bench_publish() {
+  dotnet publish src/SpaceTime.Cli -c Release -r linux-x64 --self-contained false -o "$1" -v quiet -nologo >/dev/null
+  echo "$1/spacetime"
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
