@@ -1,4 +1,5 @@
 using System.Net;
+using SpaceTime.Security;
 using SpaceTime.Security.Authentication;
 using SpaceTime.Security.RateLimiting;
 using SpaceTime.Security.Http;
@@ -31,6 +32,7 @@ public static class GameProxy
             UseCookies = false,
             ConnectTimeout = TimeSpan.FromSeconds(5),
             ActivityHeadersPropagator = null,
+            MaxConnectionsPerServer = MaxConnectionsToGame(app.ServiceProvider.GetRequiredService<SecuritySettings>().HttpApi.MaxConnections),
         }));
         var destination = $"http://127.0.0.1:{godotPort}/";
         var transformer = new ClientForwardingTransformer(proxySecret);
@@ -70,6 +72,14 @@ public static class GameProxy
         }).AllowAnonymous().WithTags("Proxy").ExcludeFromDescription();
         return app;
     }
+
+    /// <summary>
+    /// Connections the proxy keeps to the game: half the game's connection cap (the same <c>http_api.max_connections</c>),
+    /// at most 32. Without a bound, 1,000 clients at once made the proxy open as many connections, the game refused those
+    /// past its cap and the clients got 502s (half of all answers, bench/http-load.sh); with it, requests beyond the
+    /// bound wait in the pool for a connection, and the game keeps room for its other clients. 32 keep two cores busy.
+    /// </summary>
+    public static int MaxConnectionsToGame(int gameMaxConnections) => Math.Clamp(gameMaxConnections / 2, 1, 32);
 
     /// <summary>Retries idempotent requests (3 tries, 1 s apart) when the connection to the game cannot be made.</summary>
     private sealed class ConnectRetryHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
