@@ -1,7 +1,7 @@
 """Prints bench/http-load.sh's table from its results file, with issue #13's targets and whether each is met.
 
 Usage: http-load-table.py RESULTS.tsv STARTUP_MEDIAN_MS STARTUP_RUNS
-RESULTS.tsv rows: key, path, load, "rps p50 p95 p99 errors non2xx", "ticks late dropped" before, the same after.
+RESULTS.tsv rows: key, path, load, "rps p50 p95 p99 errors non2xx codes", "ticks late dropped" before, the same after.
 """
 import sys
 
@@ -21,11 +21,12 @@ def main(path, startup_ms, startup_runs):
     rows = []
     for line in open(path, encoding="utf-8"):
         key, name, load, figures, before, after = line.rstrip("\n").split("\t")
-        rps, p50, p95, p99, errors, non2xx = (number(f) for f in figures.split())
+        *measured, codes = figures.split()
+        rps, p50, p95, p99, errors, non2xx = (number(f) for f in measured)
         b, a = [number(x) for x in before.split()], [number(x) for x in after.split()]
         delta = [None if x is None or y is None else int(y - x) for x, y in zip(b, a)]
         rows.append(dict(key=key, name=name, load=load, rps=rps, p50=p50, p95=p95, p99=p99,
-                         errors=int(errors), non2xx=int(non2xx), ticks=delta[0], late=delta[1], dropped=delta[2]))
+                         errors=int(errors), non2xx=int(non2xx), codes=codes, ticks=delta[0], late=delta[1], dropped=delta[2]))
 
     closed = {r["key"]: r for r in rows if r["load"].startswith("closed")}
 
@@ -59,7 +60,7 @@ def main(path, startup_ms, startup_runs):
         label = f"({r['key']}) {r['name']}" if len(r["key"]) == 1 else r["name"]
         what, met = target(r)
         print(f"| {label} | {r['load']} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p95']:.2f} | {r['p99']:.2f} | "
-              f"{r['errors']} | {r['non2xx']} | {loop(r)} | {what} | {mark(met)} |")
+              f"{r['errors']} | {r['non2xx']}{'' if r['codes'] == '-' else ' (' + r['codes'] + ')'} | {loop(r)} | {what} | {mark(met)} |")
     startup = number(startup_ms)
     print(f"| spacetime up -> READY | median of {startup_runs} | | {startup_ms} ms | | | | | | < 1000 ms | "
           f"{mark(None if startup is None else startup < 1000)} |")

@@ -130,7 +130,7 @@ ticks() {
 }
 
 results=$work/results.tsv
-# record KEY PATH LOAD COMMAND...: runs one phase (COMMAND prints "requests/s p50 p95 p99 errors non2xx" last) and
+# record KEY PATH LOAD COMMAND...: runs one phase (COMMAND prints "requests/s p50 p95 p99 errors non2xx codes" last) and
 # appends its figures with the game's ticks, late and dropped ticks during the phase.
 record() {
   local key=$1 path=$2 load=$3 before after figures
