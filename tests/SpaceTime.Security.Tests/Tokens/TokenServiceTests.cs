@@ -40,8 +40,7 @@ public sealed class TokenServiceTests : IDisposable
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var tokens = new TokenService(_dataDir, new AuthenticationSettings { KeyRotationGraceMinutes = 5 }, clock);
-        var issued = tokens.Issue("alice", "readonly", TimeSpan.FromHours(2));
-        Assert.True(tokens.Validate(issued.Token).Succeeded);
+        var issued = IssueVerified(tokens, TimeSpan.FromHours(2));
 
         tokens.RotateKey();
         clock.Advance(TimeSpan.FromMinutes(4));
@@ -55,8 +54,7 @@ public sealed class TokenServiceTests : IDisposable
     public void Validate_VerifiedTokenRevokedLater_IsRefused()
     {
         using var tokens = new TokenService(_dataDir, new AuthenticationSettings(), TimeProvider.System);
-        var issued = tokens.Issue("alice", "readonly", TimeSpan.FromHours(2));
-        Assert.True(tokens.Validate(issued.Token).Succeeded);
+        var issued = IssueVerified(tokens, TimeSpan.FromHours(2));
 
         tokens.Revoke(issued.Jti);
 
@@ -68,8 +66,7 @@ public sealed class TokenServiceTests : IDisposable
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var tokens = new TokenService(_dataDir, new AuthenticationSettings(), clock);
-        var issued = tokens.Issue("alice", "readonly", TimeSpan.FromMinutes(10));
-        Assert.True(tokens.Validate(issued.Token).Succeeded);
+        var issued = IssueVerified(tokens, TimeSpan.FromMinutes(10));
 
         clock.Advance(TimeSpan.FromMinutes(11));
 
@@ -80,12 +77,19 @@ public sealed class TokenServiceTests : IDisposable
     public void Validate_VerifiedTokenWithAnotherSignature_IsRefused()
     {
         using var tokens = new TokenService(_dataDir, new AuthenticationSettings(), TimeProvider.System);
-        var issued = tokens.Issue("alice", "readonly", TimeSpan.FromHours(2));
-        Assert.True(tokens.Validate(issued.Token).Succeeded);
+        var issued = IssueVerified(tokens, TimeSpan.FromHours(2));
         var dot = issued.Token.LastIndexOf('.');
         var forged = issued.Token[..(dot + 1)] + (issued.Token[dot + 1] == 'A' ? 'B' : 'A') + issued.Token[(dot + 2)..];
 
         Assert.Equal(TokenFailure.BadSignature, tokens.Validate(forged).Failure);
+    }
+
+    /// <summary>A token validated once, so the service has it verified.</summary>
+    private static IssuedToken IssueVerified(TokenService tokens, TimeSpan ttl)
+    {
+        var issued = tokens.Issue("alice", "readonly", ttl);
+        Assert.True(tokens.Validate(issued.Token).Succeeded);
+        return issued;
     }
 
     public void Dispose() => Directory.Delete(_dataDir, recursive: true);
