@@ -11,7 +11,7 @@
 # scene whitelist, security headers, the audit log) except the rate limits, which are raised in a copy of the config
 # and in the nginx site, because every benchmark connection is the one client 127.0.0.1.
 # Usage: bench/http-load.sh [--short]   (--short: about a second per phase, 100 open-loop connections; for the test)
-# Installs Debian wrk and nginx-light and npm autocannon (pinned, into .tools or $SPACETIME_TOOLS_DIR) when missing.
+# Installs Debian wrk and nginx-light and npm autocannon (pinned, into bench/.tools) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
@@ -29,10 +29,10 @@ closed_connections=64
 
 AUTOCANNON_VERSION=9.0.0
 bench_require_debian wrk:wrk nginx:nginx-light openssl:openssl
-node_modules=${SPACETIME_TOOLS_DIR:-$PWD/.tools/node_modules}
+# A prefix of its own: `npm install --no-save` into test.sh's .tools would prune the tools installed there.
+node_modules=$PWD/bench/.tools/node_modules
 if ! grep -qs "\"version\": \"$AUTOCANNON_VERSION\"" "$node_modules/autocannon/package.json"; then
-  mkdir -p "$(dirname "$node_modules")"
-  npm install --prefix "$(dirname "$node_modules")" --no-save --no-audit --no-fund --loglevel=error "autocannon@$AUTOCANNON_VERSION" >/dev/null
+  npm install --prefix bench/.tools --no-save --no-audit --no-fund --loglevel=error "autocannon@$AUTOCANNON_VERSION" >/dev/null
 fi
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 
