@@ -30,7 +30,9 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --d
 pids+=($!)
 wait_until 30 redis-cli -p "$redis_port" ping
 
-start_serve() { # name, extra env...
+# start_serve NAME [ENV...]: starts one `spacetime serve` and sets served_port. Not in $(...): its pid must reach pids,
+# or the cleanup leaves the server running.
+start_serve() {
   local name=$1 port
   shift
   port=$(free_port)
@@ -38,11 +40,13 @@ start_serve() { # name, extra env...
     "$exe" serve --http-port "$port" --data-dir "$work/$name" >"$work/$name.log" 2>&1 &
   pids+=($!)
   wait_until 60 curl -sf "http://127.0.0.1:$port/health"
-  echo "$port"
+  served_port=$port
 }
 
-embedded_port=$(start_serve embedded)
-redis_port_http=$(start_serve redis REDIS_URL="redis://127.0.0.1:$redis_port")
+start_serve embedded
+embedded_port=$served_port
+start_serve redis REDIS_URL="redis://127.0.0.1:$redis_port"
+redis_port_http=$served_port
 embedded_token=$(GODOT_ENV=test SPACETIME_CONFIG_DIR="$work/config" "$exe" token issue --role readonly --subject bench --data-dir "$work/embedded")
 redis_token=$(REDIS_URL="redis://127.0.0.1:$redis_port" GODOT_ENV=test SPACETIME_CONFIG_DIR="$work/config" "$exe" token issue --role readonly --subject bench --data-dir "$work/redis")
 
