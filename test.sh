@@ -16,7 +16,8 @@ cd "$(dirname "$0")"
 #   certificates), sqlite3 and curl (backup, smoke and deploy scripts)
 #   redis-server -> a real Redis per test for the shared security state (REDIS_URL), started on a free port by the tests
 #   postgresql   -> a real PostgreSQL (15) for the records tests (they start their own cluster as the postgres user)
-#   wrk          -> the load generator of the benchmarks in bench/ (bench/state.sh)
+#   wrk          -> the closed-loop load generator of the benchmarks in bench/ (state.sh, http-load.sh, whose --short run is a
+#                   test; it installs its own pinned open-loop generator, npm autocannon, into bench/.tools when missing)
 # and the CI runners of the game-repository templates (deploy/ci, tests/SpaceTime.Deploy.Tests/Ci):
 #   rsync (gitlab-ci-local's shell executor copies the repository with it), git, pre-commit (runs the hook offline)
 APT_PACKAGES=(prometheus socat clangd gnupg chromium prometheus-alertmanager prometheus-node-exporter nginx-light supervisor systemd logrotate shellcheck yamllint

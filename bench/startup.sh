@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Measures `spacetime up` (the manager supervising the game): process start -> the manager's GET /health answers 200
 # (game READY: vr_main loaded, player spawned).
-# Usage: bench/startup.sh [runs]   (needs curl; builds Release first)
+# Usage: bench/startup.sh [runs]   (needs curl; builds Release first unless SPACETIME_EXE names the executable;
+# PORT and GAME_PORT choose the ports)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 runs=${1:-10}
-dotnet build src/SpaceTime.Cli -c Release -v quiet -nologo >/dev/null
-exe=src/SpaceTime.Cli/bin/Release/net10.0/spacetime
+exe=$(bench_exe)
 port=${PORT:-18490}
 game_port=${GAME_PORT:-18480}
 data=$(mktemp -d)

@@ -5,21 +5,14 @@
 # Usage: bench/state.sh [seconds] [connections]   (installs Debian `wrk` and `redis-server` when missing)
 set -euo pipefail
 
-# The load generator and the Redis server come from Debian; install them when missing, as test.sh does.
-missing=()
-for tool in wrk:wrk redis-server:redis-server; do
-  command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
-done
-if ((${#missing[@]} > 0)); then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+# The load generator and the Redis server come from Debian; installed when missing, as test.sh does.
+bench_require_debian wrk:wrk redis-server:redis-server
 seconds=${1:-15}
 connections=${2:-16}
-dotnet build src/SpaceTime.Cli -c Release -v quiet -nologo >/dev/null
-exe=src/SpaceTime.Cli/bin/Release/net10.0/spacetime
+exe=$(bench_exe)
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -29,38 +22,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
 # The shipped test environment, with limits that never bite and the production idle timeout (so idle clocks are kept).
-mkdir -p "$work/config"
-cp src/SpaceTime.Cli/bin/Release/net10.0/config/* "$work/config/"
-python3 - "$work/config/security_test.json" <<'PY'
-import json, sys
-path = sys.argv[1]
-doc = json.load(open(path))
-doc["authentication"]["session_timeout_minutes"] = 120
-doc["rate_limiting"].update(global_requests_per_minute=100000000, default_requests_per_minute=100000000, ban_after_violations=1000000)
-json.dump(doc, open(path, "w"))
-PY
+bench_config "$exe" "$work/config" test
 
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" --daemonize no >/dev/null &
 pids+=($!)
-until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.05; done
+wait_until 30 redis-cli -p "$redis_port" ping
 
-start_serve() { # name, extra env...
+# start_serve NAME [ENV...]: starts one `spacetime serve` and sets served_port. Not in $(...): its pid must reach pids,
+# or the cleanup leaves the server running.
+start_serve() {
   local name=$1 port
   shift
   port=$(free_port)
   env "$@" GODOT_ENV=test SPACETIME_CONFIG_DIR="$work/config" TELEMETRY_PORT=0 DISCOVERY_PORT=0 \
     "$exe" serve --http-port "$port" --data-dir "$work/$name" >"$work/$name.log" 2>&1 &
   pids+=($!)
-  until curl -sf "http://127.0.0.1:$port/health" >/dev/null; do sleep 0.05; done
-  echo "$port"
+  wait_until 60 curl -sf "http://127.0.0.1:$port/health"
+  served_port=$port
 }
 
-embedded_port=$(start_serve embedded)
-redis_port_http=$(start_serve redis REDIS_URL="redis://127.0.0.1:$redis_port")
+start_serve embedded
+embedded_port=$served_port
+start_serve redis REDIS_URL="redis://127.0.0.1:$redis_port"
+redis_port_http=$served_port
 embedded_token=$(GODOT_ENV=test SPACETIME_CONFIG_DIR="$work/config" "$exe" token issue --role readonly --subject bench --data-dir "$work/embedded")
 redis_token=$(REDIS_URL="redis://127.0.0.1:$redis_port" GODOT_ENV=test SPACETIME_CONFIG_DIR="$work/config" "$exe" token issue --role readonly --subject bench --data-dir "$work/redis")
 

@@ -1,4 +1,5 @@
 using SpaceTime.Manager.GameApi;
+using SpaceTime.Security;
 using SpaceTime.Security.Authentication;
 using SpaceTime.Security.RateLimiting;
 using SpaceTime.Security.Http;
@@ -24,7 +25,9 @@ public static class GameProxy
     public static IEndpointRouteBuilder MapGameProxy(this IEndpointRouteBuilder app, GameConnector game, string proxySecret)
     {
         var godotPort = game.GodotPort;
-        var invoker = new HttpMessageInvoker(new ConnectRetryHandler(game.CreateHandler()));
+        var handler = game.CreateHandler();
+        handler.MaxConnectionsPerServer = MaxConnectionsToGame(app.ServiceProvider.GetRequiredService<SecuritySettings>().HttpApi.MaxConnections);
+        var invoker = new HttpMessageInvoker(new ConnectRetryHandler(handler));
         var destination = $"http://127.0.0.1:{godotPort}/";
         var transformer = new ClientForwardingTransformer(proxySecret);
         var config = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(30) };
@@ -63,6 +66,15 @@ public static class GameProxy
         }).AllowAnonymous().WithTags("Proxy").ExcludeFromDescription();
         return app;
     }
+
+    /// <summary>
+    /// Connections the proxy keeps to the game: half the game's connection cap (the same <c>http_api.max_connections</c>),
+    /// at most 32. Without a bound, 1,000 clients at once made the proxy open as many connections (over TCP the game
+    /// refused those past its cap: 502s for half of all answers, bench/http-load.sh); with it, requests beyond the bound
+    /// wait in the pool for a connection (the manager's request gate bounds that wait), and the game's two cores are not
+    /// asked for more concurrency than they can serve. 32 keep two cores busy.
+    /// </summary>
+    public static int MaxConnectionsToGame(int gameMaxConnections) => Math.Clamp(gameMaxConnections / 2, 1, 32);
 
     /// <summary>Retries idempotent requests (3 tries, 1 s apart) when the connection to the game cannot be made.</summary>
     private sealed class ConnectRetryHandler(HttpMessageHandler inner) : DelegatingHandler(inner)

@@ -15,7 +15,9 @@ public sealed class GameWatch(ManagerOptions options, IGameApi api, SupervisionS
     public const int SceneLoadAttempts = 3;
 
     private static readonly TimeSpan SceneRetryDelay = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan StartupPollInterval = TimeSpan.FromMilliseconds(100);
+    // `spacetime up` and every restart wait on these polls (API up, then player spawned): each lost half an interval on
+    // average, 100 ms of the cold start at 100 ms. A poll is one loopback request, and they stop at READY.
+    private static readonly TimeSpan StartupPollInterval = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Walks the run of <paramref name="pid"/> to READY, then watches it; returns only when the game is judged hung, with why.</summary>
     public async Task<string> RunAsync(int pid, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Collections.Concurrent;
@@ -32,6 +33,8 @@ public sealed class TokenService : IDisposable
     /// <summary>Subject of the dedicated metrics token (<c>METRICS_TOKEN</c>), which may only read <c>/metrics</c>.</summary>
     public const string MetricsTokenSubject = "metrics-token";
 
+    private const int MaxVerifiedTokens = 10_000;
+
     private readonly ISecurityStateStore _state;
     private readonly bool _ownsState;
     private readonly SigningKeyStore _keys;
@@ -42,6 +45,7 @@ public sealed class TokenService : IDisposable
     private readonly TimeSpan _idleTimeout;
     private readonly TimeSpan _touchInterval;
     private readonly ConcurrentDictionary<string, Activity> _activity = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<TokenDigest, VerifiedToken> _verified = new();
 
     /// <summary>Tokens over the embedded state of <paramref name="dataDir"/> (what <c>spacetime token issue</c> uses without Redis).</summary>
     public TokenService(string dataDir, AuthenticationSettings settings, TimeProvider time)
@@ -114,7 +118,7 @@ public sealed class TokenService : IDisposable
             return TokenCheck.Ok(new TokenClaims(MetricsTokenSubject, Roles.Guest, MetricsTokenSubject, 0, long.MaxValue));
         }
 
-        var check = JwtCodec.Decode(token, _keys.Candidates);
+        var check = Verify(token, hash, now);
         if (!check.Succeeded)
         {
             return check;
@@ -185,6 +189,39 @@ public sealed class TokenService : IDisposable
     }
 
     /// <summary>
+    /// Signature and claims of a JWT, decoded once per token and key set: every request of a client carries the same
+    /// token, and the HMAC and two JSON parses were most of what a request spent on authentication. An entry holds only
+    /// while the keys it was checked against are the state's current ones (a rotation or any other state change
+    /// replaces them) and until the first of them leaves its grace period; expiry, revocation and the idle clock are
+    /// still checked on every request by the caller. Keyed by the token's SHA-256, so no token is kept in memory and a
+    /// lookup compares digests, not secrets. Failures are not kept.
+    /// </summary>
+    private TokenCheck Verify(string token, byte[] hash, DateTimeOffset now)
+    {
+        var keys = _state.View.Keys;
+        var digest = new TokenDigest(hash);
+        if (_verified.TryGetValue(digest, out var known) && ReferenceEquals(known.Keys, keys) && now < known.Until)
+        {
+            return known.Check;
+        }
+
+        var check = JwtCodec.Decode(token, _keys.Candidates);
+        if (check.Succeeded)
+        {
+            if (_verified.Count >= MaxVerifiedTokens)
+            {
+                // Only a cache: an evicted token is verified again on its next request.
+                _verified.Clear();
+            }
+
+            var until = keys.Select(k => k.ValidUntil).OfType<DateTimeOffset>().Where(v => v > now).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+            _verified[digest] = new VerifiedToken(check, keys, until);
+        }
+
+        return check;
+    }
+
+    /// <summary>
     /// The idle clock: the last use by any process. This process's own last use is enough while it is recent; only a
     /// token that looks idle from here is looked up in the store (another process may have seen it since). A token
     /// found idle is retired in the store, so it stays refused everywhere, after restarts too, until it expires.
@@ -229,4 +266,15 @@ public sealed class TokenService : IDisposable
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     private sealed record Activity(DateTimeOffset Seen, DateTimeOffset Written);
+
+    private sealed record VerifiedToken(TokenCheck Check, IReadOnlyList<SigningKey> Keys, DateTimeOffset Until);
+
+    /// <summary>A token's SHA-256.</summary>
+    private readonly record struct TokenDigest(UInt128 High, UInt128 Low)
+    {
+        public TokenDigest(byte[] sha256)
+            : this(BinaryPrimitives.ReadUInt128LittleEndian(sha256), BinaryPrimitives.ReadUInt128LittleEndian(sha256.AsSpan(16)))
+        {
+        }
+    }
 }
