@@ -8,8 +8,9 @@
 # the seeds' per-endpoint p95 at 100 requests/s over (d); late and dropped ticks of the game's 90 Hz loop during each
 # phase (from its /performance); and `spacetime up` -> READY (bench/startup.sh). Prints one table.
 # Security as in production (GODOT_ENV=production: authentication with a JWT from `spacetime token issue`, bans, the
-# scene whitelist, security headers, the audit log) except the rate limits, which are raised in a copy of the config
-# and in the nginx site, because every benchmark connection is the one client 127.0.0.1.
+# scene whitelist, security headers, the audit log, the request gate) except the rate limits and connection caps,
+# which are raised in a copy of the config and in the nginx site, because every benchmark connection is the one
+# client 127.0.0.1.
 # Usage: bench/http-load.sh [--short]   (--short: about a second per phase, 100 open-loop connections; for the test)
 # Installs Debian wrk and nginx-light and npm autocannon (pinned, into bench/.tools) when missing.
 set -euo pipefail
@@ -174,7 +175,7 @@ BENCH_TOKEN=$write_token record post-scene "d: POST /scene (developer)" "100 req
 
 echo "SpaceTime HTTP load, $(date -u +%FT%TZ), $(nproc) cores, load average (1/5/15 min) before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "application: $application"
-echo "production settings (trusted_proxies 127.0.0.1 for nginx); rate limits raised in the config copy and the nginx site so the one benchmark client (127.0.0.1) is never refused;"
+echo "production settings (trusted_proxies 127.0.0.1 for nginx); rate limits and connection caps raised in the config copy and the nginx site so the one benchmark client (127.0.0.1) is never refused;"
 echo "authentication (readonly/developer JWT), bans, whitelist, headers and audit on. closed: wrk -t2, ${closed_s} s after ${warm_s} s warm-up;"
 echo "open: autocannon $AUTOCANNON_VERSION, ${open_s} s; per endpoint: ${endpoint_s} s at 100 req/s over 10 connections. latencies in ms."
 python3 bench/http-load-table.py "$results" "$startup_ms" "$startup_runs"

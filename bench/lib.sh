@@ -47,8 +47,8 @@ wait_until() {
   done
 }
 
-# bench_config EXE DIR ENVIRONMENT: the shipped config folder copied to DIR with rate limits raised so that the
-# benchmark's one client (every connection comes from 127.0.0.1) is never refused; everything else as shipped:
+# bench_config EXE DIR ENVIRONMENT: the shipped config folder copied to DIR with rate limits and connection caps
+# raised so that the benchmark's one client (every connection comes from 127.0.0.1) is never refused; everything else as shipped:
 # authentication, bans, the scene whitelist, security headers and the audit log stay on.
 bench_config() {
   mkdir -p "$2"
@@ -62,6 +62,15 @@ limits.update(global_requests_per_minute=100000000, default_requests_per_minute=
 # Endpoints turned off (0) stay off; the others are raised.
 limits["per_endpoint_limits"] = {k: (0 if v == 0 else 100000000) for k, v in limits.get("per_endpoint_limits", {}).items()}
 doc["authentication"]["session_timeout_minutes"] = 120
+json.dump(doc, open(path, "w"))
+PY
+  # The load generator is one address holding up to 1,000 connections: the connection caps (per client, and in all)
+  # are raised for it too. The request gate (max_concurrent_requests and its queue) stays as shipped.
+  python3 - "$2/$3.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+doc = json.load(open(path))
+doc.setdefault("http_api", {}).update(max_connections=4096, max_connections_per_client=4096)
 json.dump(doc, open(path, "w"))
 PY
 }

@@ -7,8 +7,8 @@ namespace SpaceTime.Security.Capacity;
 
 /// <summary>
 /// Caps the connections outside clients hold open: <see cref="HttpApiSettings.MaxConnections"/> in all and
-/// <see cref="HttpApiSettings.MaxConnectionsPerClient"/> from one address (trusted proxies carry many clients and count
-/// only in the total). Wraps the public listeners only, so the manager's pool to its game (a private socket) is never
+/// <see cref="HttpApiSettings.MaxConnectionsPerClient"/> from one address (trusted proxies carry many clients, limit
+/// them themselves and are not capped here). Wraps the public listeners only, so the manager's pool to its game (a private socket) is never
 /// refused. A refused connection gets a 503 with <c>Retry-After</c> and is closed at once: a slow or idle client
 /// can fill its own share, not everyone's.
 /// </summary>
@@ -19,6 +19,7 @@ public sealed class ConnectionLimiter
     private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
     private readonly IReadOnlyCollection<IPNetwork> _trustedProxies;
     private int _open;
+    private int _proxied;
     private long _refused;
 
     public ConnectionLimiter(HttpApiSettings settings, IEnumerable<string> trustedProxies)
@@ -33,8 +34,8 @@ public sealed class ConnectionLimiter
 
     public int MaxConnectionsPerClient { get; }
 
-    /// <summary>Outside connections open now.</summary>
-    public int Open => Volatile.Read(ref _open);
+    /// <summary>Connections open now (through trusted proxies included).</summary>
+    public int Open => Volatile.Read(ref _open) + Volatile.Read(ref _proxied);
 
     /// <summary>Connections refused since start (over either limit).</summary>
     public long Refused => Interlocked.Read(ref _refused);
@@ -60,22 +61,35 @@ public sealed class ConnectionLimiter
         }
     };
 
-    /// <summary>Takes a slot for a connection from <paramref name="address"/>; <paramref name="counted"/> is the address counted against the per-client limit (null when none is).</summary>
+    /// <summary>
+    /// Takes a slot for a connection from <paramref name="address"/>; <paramref name="counted"/> is what
+    /// <see cref="Close"/> gives back (null when the address is unknown).
+    /// </summary>
     internal bool TryOpen(IPAddress? address, out IPAddress? counted)
     {
         counted = null;
+        var key = address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
+        if (key is not null && IsTrustedProxy(key))
+        {
+            // A trusted proxy (nginx) holds one pool for all its clients, sends only whole requests and limits each
+            // client itself (limit_conn); capping it would refuse every client behind it at once. The request gate
+            // still bounds the work it brings.
+            Interlocked.Increment(ref _proxied);
+            counted = key;
+            return true;
+        }
+
         if (Interlocked.Increment(ref _open) > MaxConnections)
         {
             Interlocked.Decrement(ref _open);
             return false;
         }
 
-        if (address is null || _trustedProxies.Any(n => n.Contains(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address)))
+        if (key is null)
         {
             return true;
         }
 
-        var key = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
         if (_perAddress.AddOrUpdate(key, 1, (_, n) => n + 1) > MaxConnectionsPerClient)
         {
             Release(key);
@@ -89,6 +103,12 @@ public sealed class ConnectionLimiter
 
     internal void Close(IPAddress? counted)
     {
+        if (counted is not null && IsTrustedProxy(counted))
+        {
+            Interlocked.Decrement(ref _proxied);
+            return;
+        }
+
         if (counted is not null)
         {
             Release(counted);
@@ -96,6 +116,8 @@ public sealed class ConnectionLimiter
 
         Interlocked.Decrement(ref _open);
     }
+
+    private bool IsTrustedProxy(IPAddress address) => _trustedProxies.Any(n => n.Contains(address));
 
     private void Release(IPAddress key)
     {

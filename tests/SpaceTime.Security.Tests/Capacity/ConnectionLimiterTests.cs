@@ -51,16 +51,23 @@ public sealed class ConnectionLimiterTests
     }
 
     [Fact]
-    public void TryOpen_TrustedProxy_CountsOnlyInTheTotal()
+    public void TryOpen_TrustedProxy_IsNotCappedAndLeavesTheTotalToOutsideClients()
     {
         var limiter = Limiter(total: 5, perClient: 1);
-        for (var i = 0; i < 5; i++)
+        var proxied = new List<IPAddress?>();
+        for (var i = 0; i < 10; i++)
         {
             Assert.True(limiter.TryOpen(Proxy, out var counted));
-            Assert.Null(counted);
+            proxied.Add(counted);
         }
 
-        Assert.False(limiter.TryOpen(Proxy, out _));
+        Assert.Equal(10, limiter.Open);
+        // The proxy's connections leave the outside clients' total alone (a direct health probe still gets in).
+        Assert.True(limiter.TryOpen(Client, out var client));
+        Assert.Equal(11, limiter.Open);
+        proxied.ForEach(limiter.Close);
+        limiter.Close(client);
+        Assert.Equal(0, limiter.Open);
     }
 
     [Fact]
