@@ -11,8 +11,15 @@ public sealed record NuGetPackage(string Id, string Version, string? Sha512, str
 /// <summary>Reads the packages of a project from its restore output, <c>obj/project.assets.json</c>.</summary>
 public static class NuGetPackageGraph
 {
-    /// <summary>Every package in every target of the assets file (the runtime-specific target is a superset of the portable one), sorted by id.</summary>
-    public static IReadOnlyList<NuGetPackage> Read(string assetsFile)
+    /// <summary>The name ending of a copied .nuspec: NuGet leaves files ending in .nuspec out of a package, so the tool's copies are renamed.</summary>
+    public const string CopiedNuspecExtension = ".nuspec.xml";
+
+    /// <summary>
+    /// Every package in every target of the assets file (the runtime-specific target is a superset of the portable one), sorted by id.
+    /// The .nuspec files are looked up in the package folders the restore used, or, when given, in <paramref name="nuspecCopies"/>:
+    /// a copy laid out as NuGet's folder, each file named <c>id</c> + <see cref="CopiedNuspecExtension"/> (shipped with the tool).
+    /// </summary>
+    public static IReadOnlyList<NuGetPackage> Read(string assetsFile, string? nuspecCopies = null)
     {
         if (!File.Exists(assetsFile))
         {
@@ -23,7 +30,8 @@ public static class NuGetPackageGraph
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(assetsFile));
             var root = document.RootElement;
-            var folders = root.GetProperty("packageFolders").EnumerateObject().Select(f => f.Name).ToList();
+            List<string> folders = nuspecCopies is null ? [.. root.GetProperty("packageFolders").EnumerateObject().Select(f => f.Name)] : [nuspecCopies];
+            var extension = nuspecCopies is null ? ".nuspec" : CopiedNuspecExtension;
             var libraries = root.GetProperty("libraries");
             var packages = new SortedDictionary<string, NuGetPackage>(StringComparer.OrdinalIgnoreCase);
             foreach (var target in root.GetProperty("targets").EnumerateObject())
@@ -41,7 +49,7 @@ public static class NuGetPackageGraph
                     var dependsOn = entry.Value.TryGetProperty("dependencies", out var deps)
                         ? deps.EnumerateObject().Where(d => versions.ContainsKey(d.Name)).Select(d => $"pkg:nuget/{d.Name}@{versions[d.Name]}").Order(StringComparer.Ordinal).ToList()
                         : [];
-                    packages[entry.Name] = new NuGetPackage(id, version, Sha512Hex(library), FindNuspec(folders, library, id), dependsOn);
+                    packages[entry.Name] = new NuGetPackage(id, version, Sha512Hex(library), FindNuspec(folders, library, id, extension), dependsOn);
                 }
             }
 
@@ -64,13 +72,13 @@ public static class NuGetPackageGraph
         return Convert.TryFromBase64String(base64, bytes, out var written) && written == 64 ? Convert.ToHexStringLower(bytes) : null;
     }
 
-    private static string? FindNuspec(IEnumerable<string> folders, JsonElement library, string id)
+    private static string? FindNuspec(IEnumerable<string> folders, JsonElement library, string id, string extension)
     {
         if (!library.TryGetProperty("path", out var path) || path.GetString() is not { } relative)
         {
             return null;
         }
 
-        return folders.Select(f => Path.Combine(f, relative, $"{id.ToLowerInvariant()}.nuspec")).FirstOrDefault(File.Exists);
+        return folders.Select(f => Path.Combine(f, relative, $"{id.ToLowerInvariant()}{extension}")).FirstOrDefault(File.Exists);
     }
 }
