@@ -63,6 +63,22 @@ public sealed class CycloneDxBomTests
     }
 
     [Fact]
+    public void Read_WithNuspecCopies_TakesTheLicencesFromTheCopiesNotTheRestoreFolders()
+    {
+        using var repo = FakeRepository.Create();
+        using var copies = new TempFolder();
+        var alpha = Path.Combine(copies.Path, "alpha", "1.0.0");
+        Directory.CreateDirectory(alpha);
+        File.Copy(Path.Combine(repo.Root, "nuget-packages", "alpha", "1.0.0", "alpha.nuspec"), Path.Combine(alpha, "alpha" + NuGetPackageGraph.CopiedNuspecExtension));
+        Directory.Delete(Path.Combine(repo.Root, "nuget-packages"), recursive: true);
+
+        var packages = NuGetPackageGraph.Read(Path.Combine(repo.Root, "src/SpaceTime.Cli/obj/project.assets.json"), copies.Path).ToDictionary(p => p.Id);
+
+        Assert.Equal(new PackageLicense.SpdxId("MIT"), NuspecLicense.Read(packages["Alpha"].NuspecPath!));
+        Assert.Null(packages["Beta"].NuspecPath);
+    }
+
+    [Fact]
     public void Read_NoRestoreOutput_SaysHowToGetIt()
     {
         using var temp = new TempFolder();
