@@ -60,11 +60,20 @@ internal sealed class GameUnderTest : IAsyncDisposable
             "--discovery-port", "0",
             "--project-path", project, "--scene-path", scene, "--data-dir", dataDir, "--log-dir", logFolder,
         ];
-        var manager = ChildProcess.Start(
-            new ChildStartInfo(launcher.FileName, arguments) { Environment = new Dictionary<string, string?> { ["API_TOKEN"] = token } },
-            TimeProvider.System,
-            line => synchronizedLog.WriteLine(line.Text));
-        return new GameUnderTest(manager, log, dataDir, managerPort, gamePort, telemetryPort, token);
+        try
+        {
+            var manager = ChildProcess.Start(
+                new ChildStartInfo(launcher.FileName, arguments) { Environment = new Dictionary<string, string?> { ["API_TOKEN"] = token } },
+                TimeProvider.System,
+                line => synchronizedLog.WriteLine(line.Text));
+            return new GameUnderTest(manager, log, dataDir, managerPort, gamePort, telemetryPort, token);
+        }
+        catch
+        {
+            log.Dispose();
+            Directory.Delete(dataDir, recursive: true);
+            throw;
+        }
     }
 
     /// <summary>Waits until the manager's <c>/health</c> answers 200 (the game is READY); throws naming the log when it exits or the time is up.</summary>
@@ -106,10 +115,16 @@ internal sealed class GameUnderTest : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _manager.StopAsync(StopGrace);
-        await _manager.DisposeAsync();
-        await _log.DisposeAsync();
-        Directory.Delete(_dataDir, recursive: true);
+        try
+        {
+            await _manager.StopAsync(StopGrace);
+            await _manager.DisposeAsync();
+        }
+        finally
+        {
+            await _log.DisposeAsync();
+            Directory.Delete(_dataDir, recursive: true);
+        }
     }
 
     /// <summary>A port nothing listens on now: the kernel's pick for port 0, released for the child to bind.</summary>
