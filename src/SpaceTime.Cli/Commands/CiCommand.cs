@@ -160,6 +160,9 @@ internal static class CiCommand
 
         var deployScript = new ProcessStartInfo("bash") { UseShellExecute = false };
         deployScript.ArgumentList.Add(Path.Combine(folder, "scripts", "deployment", "deploy.sh"));
+        // The release's name on the host is its version (deploy.sh would take the folder's name, binaries).
+        deployScript.ArgumentList.Add("--version");
+        deployScript.ArgumentList.Add(version.Text);
         foreach (var argument in (CliEnvironment.Get("SPACETIME_DEPLOY_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             deployScript.ArgumentList.Add(argument);

@@ -161,6 +161,15 @@ public sealed class PackageBuilder(TimeProvider time, IBuildProgress progress)
             Copy(file.FullPath, PackagePath.Combine(stage, target), FileModes.ForFile(target, file.FullPath));
         }
 
+        var executable = PackagePath.Combine(stage, PackageLayout.ExecutableFile);
+        if (!File.Exists(executable))
+        {
+            // A .NET tool's application (the kit an installed tool packages) has no app host; deploy.sh and the units start binaries/spacetime.
+            progress.Step($"the application has no app host (a .NET tool's): {PackageLayout.ExecutableFile} starts spacetime.dll with dotnet");
+            File.WriteAllText(executable, "#!/bin/sh\n# Starts the framework-dependent application with the installed .NET runtime.\nexec dotnet \"$(dirname \"$0\")/spacetime.dll\" \"$@\"\n");
+            FileModes.Set(executable, FileModes.Executable);
+        }
+
         return assets;
     }
 

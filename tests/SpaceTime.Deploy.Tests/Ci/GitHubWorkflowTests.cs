@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
@@ -16,6 +17,9 @@ namespace SpaceTime.Deploy.Tests.Ci;
 [Collection(CiCollection.Name)]
 public sealed partial class GitHubWorkflowTests(SpacetimeToolFeed tool)
 {
+    /// <summary>The repository's variables (<c>vars.*</c>).</summary>
+    private readonly Dictionary<string, string> _vars = new() { ["SPACETIME_TOOL_SOURCE"] = tool.Feed };
+
     private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
 
     [Fact]
@@ -100,7 +104,7 @@ public sealed partial class GitHubWorkflowTests(SpacetimeToolFeed tool)
     }
 
     [Fact]
-    public async Task BuildJob_OnATag_WithKeysAsSecretText_BuildsAndVerifiesTheSignedPackageFromTheToolsKit()
+    public async Task BuildAndDeployJobs_OnATag_WithKeysAsSecretText_BuildTheSignedPackageFromTheToolsKit_AndDeployItVerified()
     {
         using var game = await SampleGameRepository.CreateAsync();
         using var keys = new TempFolder();
@@ -126,6 +130,48 @@ public sealed partial class GitHubWorkflowTests(SpacetimeToolFeed tool)
         Assert.DoesNotContain("BEGIN PGP PRIVATE KEY", build.Output, StringComparison.Ordinal);
         // The secret key given as text went to a private temp file, not into the repository or the release.
         Assert.DoesNotContain(Directory.EnumerateFiles(game.Root, "*.asc", SearchOption.AllDirectories), f => File.ReadAllText(f).Contains("PRIVATE KEY", StringComparison.Ordinal));
+
+        // deploy: the package's deploy.sh into a prefix of the test's, "restarted" by `true`, healthy by a stand-in for the manager.
+        using var prefix = new TempFolder();
+        var healthPort = Ports.Free();
+        using var health = new HttpListener();
+        health.Prefixes.Add($"http://127.0.0.1:{healthPort}/");
+        health.Start();
+        _ = AnswerOkAsync(health);
+        var otherKey = await Tool.RunAsync(tool.Spacetime, ["package", "keygen", "--output", Path.Combine(keys.Path, "other")], null);
+        Assert.True(otherKey.ExitCode == 0, otherKey.ToString());
+        _vars["SPACETIME_DEPLOY_ARGS"] = $"--prefix {prefix.Path} --restart-cmd true --health-url http://127.0.0.1:{healthPort}/health --timeout 30";
+
+        var untrusted = await RunJobAsync(game, "deploy", new Dictionary<string, string>(secrets) { ["SPACETIME_PUBLIC_KEY"] = await File.ReadAllTextAsync(Path.Combine(keys.Path, "other", "spacetime-release.public.asc"), TestContext.Current.CancellationToken) }, tag);
+        Assert.NotEqual(0, untrusted.ExitCode);
+        Assert.Contains("spacetime ci: error: package verify dist/spacetime-vr-v2.0.0.tar.gz failed", untrusted.StdErr, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(prefix.Path));
+
+        var deploy = await RunJobAsync(game, "deploy", secrets, tag);
+        Assert.True(deploy.ExitCode == 0, deploy.ToString());
+        Assert.Contains("2.0.0 is healthy", deploy.Output, StringComparison.Ordinal);
+        // The release of an installed tool has no app host: binaries/spacetime is the launcher that deploy.sh and the units start.
+        var version = await Tool.RunAsync(Path.Combine(prefix.Path, "current", "spacetime"), ["--version"], null);
+        Assert.True(version.ExitCode == 0, version.ToString());
+        Assert.Matches(@"^1\.0\.0\+[0-9a-f]{40}\n$", version.StdOut);
+    }
+
+    /// <summary>Answers 200 to every request until the listener stops.</summary>
+    private static async Task AnswerOkAsync(HttpListener listener)
+    {
+        try
+        {
+            while (true)
+            {
+                var context = await listener.GetContextAsync();
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            }
+        }
+        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Stopped.
+        }
     }
 
     /// <summary>
@@ -138,10 +184,9 @@ public sealed partial class GitHubWorkflowTests(SpacetimeToolFeed tool)
     {
         using var home = new TempFolder();
         var workflow = Yaml.Load(game.PathOf(".github/workflows/spacetime.yml"));
-        var vars = new Dictionary<string, string> { ["SPACETIME_TOOL_SOURCE"] = tool.Feed };
         string Expand(string value) => Expression().Replace(value, m => (m.Groups["scope"].Value switch
         {
-            "vars" => vars.GetValueOrDefault(m.Groups["name"].Value),
+            "vars" => _vars.GetValueOrDefault(m.Groups["name"].Value),
             "secrets" => secrets?.GetValueOrDefault(m.Groups["name"].Value),
             _ => null,
         }) ?? "");

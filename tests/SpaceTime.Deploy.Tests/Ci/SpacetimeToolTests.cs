@@ -49,6 +49,7 @@ public sealed class SpacetimeToolTests(SpacetimeToolFeed tool)
         var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(empty.Path, "out", "spacetime-vr-v3.1.4", "MANIFEST.json"), TestContext.Current.CancellationToken))!;
         Assert.Matches("^[0-9a-f]{40}$", manifest["git_commit"]!.ToString());
         Assert.Contains(manifest["files"]!.AsArray(), f => f!["path"]!.ToString() == "scripts/deployment/deploy.sh");
+        Assert.Contains(manifest["files"]!.AsArray(), f => f!["path"]!.ToString() == PackageLayout.ExecutableFile);
     }
 
     [Fact]
