@@ -12,8 +12,11 @@ public sealed record PackageBuildRequest(SemanticVersion Version, string SourceR
     /// <summary>An already-published application to package instead of publishing one.</summary>
     public string? BinariesFolder { get; init; }
 
-    /// <summary>The restore output listing the application's NuGet packages (for the SBOM); default: the one of <see cref="Project"/>.</summary>
-    public string? AssetsFile { get; init; }
+    /// <summary>
+    /// What lists the application's NuGet packages (for the SBOM): a restore output or the application's .deps.json; default: the
+    /// restore output of <see cref="Project"/>.
+    /// </summary>
+    public string? DependenciesFile { get; init; }
 
     /// <summary>Where the packages' .nuspec files are (for their licences); default: the package folders of the restore.</summary>
     public string? NuGetPackagesFolder { get; init; }

@@ -136,7 +136,7 @@ public sealed class PackageBuilder(TimeProvider time, IBuildProgress progress)
         if (request.BinariesFolder is { } given)
         {
             published = Path.GetFullPath(given);
-            assets = request.AssetsFile ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.Project))!, "obj", "project.assets.json");
+            assets = request.DependenciesFile ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.Project))!, "obj", "project.assets.json");
             progress.Step($"using the published application in {published}");
         }
         else

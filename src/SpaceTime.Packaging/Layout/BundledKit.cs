@@ -6,9 +6,9 @@ namespace SpaceTime.Packaging.Layout;
 /// <summary>
 /// The release kit the <c>spacetime</c> tool carries in <c>kit/</c> beside its application, so <c>package build</c> works from
 /// an installed tool with no SpaceTime checkout: the repository files <see cref="SourceMap"/> packages (deploy kit, docs,
-/// security policies) at their repository paths, and for the SBOM the application's restore output
-/// (<c>sbom/project.assets.json</c>) with a copy of the .nuspec of each NuGet package (<c>sbom/packages/</c>, laid out as NuGet's).
-/// The application packaged is the tool's own, so the release is the very build that runs.
+/// security policies) at their repository paths, and for the SBOM's licences a copy of the .nuspec of each NuGet package
+/// (<c>sbom/packages/</c>, laid out as NuGet's). The application packaged is the tool's own, so the release is the very build that
+/// runs; its packages are read from its <c>spacetime.deps.json</c>, which holds no path of the machine it was built on.
 /// </summary>
 public sealed class BundledKit
 {
@@ -26,7 +26,8 @@ public sealed class BundledKit
     /// <summary>The kit itself: laid out as a checkout, so it is a <see cref="PackageBuildRequest.SourceRoot"/>.</summary>
     public string Root { get; }
 
-    public string AssetsFile => Path.Combine(Root, "sbom", "project.assets.json");
+    /// <summary>The application's packages, for the SBOM.</summary>
+    public string DependenciesFile => Path.Combine(Application, "spacetime.deps.json");
 
     public string NuGetPackagesFolder => Path.Combine(Root, "sbom", "packages");
 
@@ -38,7 +39,7 @@ public sealed class BundledKit
     public PackageBuildRequest Request(SemanticVersion version, string outputFolder, GitCheckout provenance) => new(version, Root, outputFolder)
     {
         BinariesFolder = Application,
-        AssetsFile = AssetsFile,
+        DependenciesFile = DependenciesFile,
         NuGetPackagesFolder = NuGetPackagesFolder,
         Provenance = provenance,
     };

@@ -61,7 +61,9 @@ public sealed class SpacetimeToolTests(SpacetimeToolFeed tool)
         Assert.Equal(
             SourceMap.Resolve(Repo.Root).Select(f => f.Target),
             SourceMap.Resolve(kit.Root).Select(f => f.Target));
-        Assert.True(File.Exists(kit.AssetsFile));
+        Assert.True(File.Exists(kit.DependenciesFile));
+        // Nothing of the machine the tool was built on (the restore output names the checkout and the NuGet folder).
+        Assert.DoesNotContain(Directory.EnumerateFiles(kit.Root, "*", SearchOption.AllDirectories), f => File.ReadAllText(f).Contains(Repo.Root, StringComparison.Ordinal));
         Assert.NotEmpty(Directory.EnumerateFiles(kit.NuGetPackagesFolder, "*" + Packaging.Sbom.NuGetPackageGraph.CopiedNuspecExtension, SearchOption.AllDirectories));
         Assert.False(Directory.Exists(Path.Combine(kit.Root, "deploy", "ci")), "the CI templates are not part of a release");
     }

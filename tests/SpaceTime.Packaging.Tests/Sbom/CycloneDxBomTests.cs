@@ -63,6 +63,18 @@ public sealed class CycloneDxBomTests
     }
 
     [Fact]
+    public void Read_TheApplicationsDepsJsonWithTheKitsNuspecCopies_ListsWhatTheRestoreOutputDoes()
+    {
+        var fromRestore = NuGetPackageGraph.Read(Path.Combine(RepositoryPaths.Root, "src/SpaceTime.Cli/obj/project.assets.json"));
+
+        var fromApplication = NuGetPackageGraph.Read(Path.Combine(AppContext.BaseDirectory, "spacetime.deps.json"), Path.Combine(AppContext.BaseDirectory, "kit", "sbom", "packages"));
+
+        Assert.Equal(fromRestore.Select(p => (p.Id, p.Version, p.Sha512)), fromApplication.Select(p => (p.Id, p.Version, p.Sha512)));
+        Assert.All(fromApplication, p => Assert.NotNull(p.NuspecPath));
+        Assert.Equal(new PackageLicense.SpdxId("MIT"), NuspecLicense.Read(fromApplication.Single(p => p.Id == "System.CommandLine").NuspecPath!));
+    }
+
+    [Fact]
     public void Read_WithNuspecCopies_TakesTheLicencesFromTheCopiesNotTheRestoreFolders()
     {
         using var repo = FakeRepository.Create();
