@@ -22,6 +22,8 @@ internal static class CliProgram
             McpCommand.Create(),
             ScenarioCommand.Create(),
         };
+        // The CI steps invoke the commands above in-process, so they take the root.
+        root.Subcommands.Add(CiCommand.Create(root));
         return root.Parse(args).InvokeAsync();
     }
 }

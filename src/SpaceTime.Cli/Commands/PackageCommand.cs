@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Reflection;
 using System.Text.Json;
 using SpaceTime.Packaging;
 using SpaceTime.Packaging.Building;
@@ -31,7 +32,7 @@ internal static class PackageCommand
     {
         var version = new Option<string>("--version") { Description = "Release version, a semantic version such as 2.5.0 or 2.5.0-rc.1.", Required = true };
         var output = new Option<string>("--output") { Description = "Folder to write spacetime-vr-vX.Y.Z/, .tar.gz and .zip into.", Required = true };
-        var source = new Option<string?>("--source") { Description = "Repository checkout to package. Default: the folder holding SpaceTime.slnx at or above the current one." };
+        var source = new Option<string?>("--source") { Description = "Repository checkout to package. Default: the folder holding SpaceTime.slnx at or above the current one; outside a checkout, the release kit this tool carries, with its own application." };
         var project = new Option<string?>("--project") { Description = "Application project to publish. Default: SOURCE/src/SpaceTime.Cli/SpaceTime.Cli.csproj." };
         var binaries = new Option<string?>("--binaries") { Description = "Package this already-published application folder instead of running dotnet publish." };
         var signingKey = new Option<string?>("--signing-key") { Description = "OpenPGP secret key file (from `package keygen`) to sign SHA256SUMS with. Without it the package is unsigned." };
@@ -49,15 +50,15 @@ internal static class PackageCommand
             var key = parse.GetValue(signingKey) is { } keyFile ? ReleaseSigningKey.Load(keyFile, ReadPassphrase(parse.GetValue(passphraseFile))) : null;
             var sourceRoot = parse.GetValue(source) is { } given
                 ? Directory.Exists(given) ? Path.GetFullPath(given) : throw new PackagingException($"--source {given} is not a folder")
-                : RepositoryRoot.Find(Environment.CurrentDirectory);
-            var request = new PackageBuildRequest(parsedVersion, sourceRoot, parse.GetValue(output)!)
-            {
-                ProjectFile = parse.GetValue(project) is { } p ? Path.GetFullPath(p) : null,
-                BinariesFolder = parse.GetValue(binaries),
-                SigningKey = key,
-                SourceDateEpoch = epoch,
-                Overwrite = parse.GetValue(force),
-            };
+                : RepositoryRoot.TryFind(Environment.CurrentDirectory);
+            var request = sourceRoot is null
+                ? BundledRequest(parsedVersion, parse.GetValue(output)!) with { BinariesFolder = parse.GetValue(binaries) ?? AppContext.BaseDirectory }
+                : new PackageBuildRequest(parsedVersion, sourceRoot, parse.GetValue(output)!)
+                {
+                    ProjectFile = parse.GetValue(project) is { } p ? Path.GetFullPath(p) : null,
+                    BinariesFolder = parse.GetValue(binaries),
+                };
+            request = request with { SigningKey = key, SourceDateEpoch = epoch, Overwrite = parse.GetValue(force) };
 
             var result = await new PackageBuilder(TimeProvider.System, new ConsoleProgress()).BuildAsync(request, cancellationToken);
             if (parse.GetValue(json))
@@ -159,6 +160,15 @@ internal static class PackageCommand
             return Task.FromResult(0);
         }));
         return command;
+    }
+
+    /// <summary>Outside a checkout: this tool's own application and the release kit it carries (<see cref="BundledKit"/>).</summary>
+    private static PackageBuildRequest BundledRequest(SemanticVersion version, string output)
+    {
+        var kit = BundledKit.Beside(AppContext.BaseDirectory)
+            ?? throw new PackagingException($"no {RepositoryRoot.Marker} in {Environment.CurrentDirectory} or any folder above it, and this spacetime carries no release kit: run from the repository checkout or pass --source DIR");
+        var commit = typeof(PackageCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+') is [_, var c] ? c : GitCheckout.Unknown;
+        return kit.Request(version, output, new GitCheckout(commit, GitCheckout.Unknown, []));
     }
 
     private static string? ReadPassphrase(string? file)

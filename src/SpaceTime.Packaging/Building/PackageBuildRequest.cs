@@ -12,6 +12,18 @@ public sealed record PackageBuildRequest(SemanticVersion Version, string SourceR
     /// <summary>An already-published application to package instead of publishing one.</summary>
     public string? BinariesFolder { get; init; }
 
+    /// <summary>
+    /// What lists the application's NuGet packages (for the SBOM): a restore output or the application's .deps.json; default: the
+    /// restore output of <see cref="Project"/>.
+    /// </summary>
+    public string? DependenciesFile { get; init; }
+
+    /// <summary>Where the packages' .nuspec files are (for their licences); default: the package folders of the restore.</summary>
+    public string? NuGetPackagesFolder { get; init; }
+
+    /// <summary>The commit the application was built from, when it is known without reading <see cref="SourceRoot"/> with git.</summary>
+    public GitCheckout? Provenance { get; init; }
+
     /// <summary>Signs SHA256SUMS when set; the package is unsigned otherwise.</summary>
     public ReleaseSigningKey? SigningKey { get; init; }
 

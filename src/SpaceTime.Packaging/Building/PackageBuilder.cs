@@ -61,11 +61,11 @@ public sealed class PackageBuilder(TimeProvider time, IBuildProgress progress)
                 Directory.CreateDirectory(PackagePath.Combine(stage, directory));
             }
 
-            var components = ReadDependencies(assets);
+            var components = ReadDependencies(assets, request.NuGetPackagesFolder);
             Write(stage, PackageLayout.SbomFile, CycloneDxBom.Write(request.Version, buildDate, components));
             progress.Step($"sbom: {components.Count} NuGet packages in {PackageLayout.SbomFile}");
 
-            var git = await GitCheckout.ReadAsync(request.SourceRoot, cancellationToken);
+            var git = request.Provenance ?? await GitCheckout.ReadAsync(request.SourceRoot, cancellationToken);
             var toolPackage = PackageLayout.ToolPackageFile(request.Version);
             progress.Step($"writing the .NET tool package {toolPackage}");
             Tool.DotnetToolPackage.Write(PackagePath.Combine(stage, "binaries"), PackagePath.Combine(stage, toolPackage), request.Version, git.Commit, buildDate);
@@ -136,7 +136,7 @@ public sealed class PackageBuilder(TimeProvider time, IBuildProgress progress)
         if (request.BinariesFolder is { } given)
         {
             published = Path.GetFullPath(given);
-            assets = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.Project))!, "obj", "project.assets.json");
+            assets = request.DependenciesFile ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.Project))!, "obj", "project.assets.json");
             progress.Step($"using the published application in {published}");
         }
         else
@@ -159,6 +159,15 @@ public sealed class PackageBuilder(TimeProvider time, IBuildProgress progress)
             }
 
             Copy(file.FullPath, PackagePath.Combine(stage, target), FileModes.ForFile(target, file.FullPath));
+        }
+
+        var executable = PackagePath.Combine(stage, PackageLayout.ExecutableFile);
+        if (!File.Exists(executable))
+        {
+            // A .NET tool's application (the kit an installed tool packages) has no app host; deploy.sh and the units start binaries/spacetime.
+            progress.Step($"the application has no app host (a .NET tool's): {PackageLayout.ExecutableFile} starts spacetime.dll with dotnet");
+            File.WriteAllText(executable, "#!/bin/sh\n# Starts the framework-dependent application with the installed .NET runtime.\nexec dotnet \"$(dirname \"$0\")/spacetime.dll\" \"$@\"\n");
+            FileModes.Set(executable, FileModes.Executable);
         }
 
         return assets;
@@ -188,10 +197,10 @@ public sealed class PackageBuilder(TimeProvider time, IBuildProgress progress)
         }
     }
 
-    private List<(NuGetPackage Package, PackageLicense? License)> ReadDependencies(string assets)
+    private List<(NuGetPackage Package, PackageLicense? License)> ReadDependencies(string assets, string? packagesFolder)
     {
         var components = new List<(NuGetPackage, PackageLicense?)>();
-        foreach (var package in NuGetPackageGraph.Read(assets))
+        foreach (var package in NuGetPackageGraph.Read(assets, packagesFolder))
         {
             var license = package.NuspecPath is { } nuspec ? NuspecLicense.Read(nuspec) : null;
             if (license is null)

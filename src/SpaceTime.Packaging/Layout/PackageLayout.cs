@@ -21,6 +21,9 @@ public static class PackageLayout
     /// <summary>The main assembly of the published application, as it sits in the package.</summary>
     public const string ApplicationFile = "binaries/spacetime.dll";
 
+    /// <summary>The executable the release's scripts and service units start (the app host, or a launcher script).</summary>
+    public const string ExecutableFile = "binaries/spacetime";
+
     public static IReadOnlyList<string> RequiredDirectories { get; } =
     [
         "binaries",

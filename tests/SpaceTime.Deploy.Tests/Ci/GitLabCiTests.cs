@@ -4,8 +4,9 @@ using SpaceTime.Deploy.Tests.Support;
 namespace SpaceTime.Deploy.Tests.Ci;
 
 /// <summary>
-/// deploy/ci/gitlab-ci.yml run for real by gitlab-ci-local (shell executor) on a sample game repository: the tool installs
-/// from a folder feed, the scenes job validates the project, the health-check job serves it headless and checks it.
+/// deploy/ci/gitlab-ci.yml run for real by gitlab-ci-local (shell executor) on a sample game repository holding only that file
+/// and its game: the tool installs from a folder feed, the scenes job validates the project, the health-check job serves it
+/// headless and checks it, and on a tag the release-package job builds and verifies a signed release from the tool's own kit.
 /// </summary>
 [Collection(CiCollection.Name)]
 public sealed class GitLabCiTests(SpacetimeToolFeed tool)
@@ -51,6 +52,8 @@ public sealed class GitLabCiTests(SpacetimeToolFeed tool)
     public async Task Pipeline_OnATag_PassesWithJUnitReports_AndBuildsAndVerifiesASignedReleasePackage()
     {
         using var game = await SampleGameRepository.CreateAsync();
+        game.Write("scenarios/smoke.json", SampleGameRepository.PassingScenario);
+        await game.CommitAllAsync("a scenario");
         using var keys = new TempFolder();
         var keygen = await Tool.RunAsync(tool.Spacetime, ["package", "keygen", "--output", keys.Path], null);
         Assert.True(keygen.ExitCode == 0, keygen.ToString());
@@ -59,9 +62,6 @@ public sealed class GitLabCiTests(SpacetimeToolFeed tool)
             ["CI_COMMIT_TAG"] = "v1.2.3",
             ["SPACETIME_SIGNING_KEY"] = Path.Combine(keys.Path, "spacetime-release.secret.asc"),
             ["SPACETIME_PUBLIC_KEY"] = Path.Combine(keys.Path, "spacetime-release.public.asc"),
-            // A game repository packages a SpaceTime checkout; here, this one with the tool's own application.
-            ["SPACETIME_SOURCE_DIR"] = RepositoryPaths.Root,
-            ["SPACETIME_BINARIES"] = tool.InstalledApplication,
         };
 
         var result = await GitLabCiLocalAsync(game, release);
@@ -76,6 +76,10 @@ public sealed class GitLabCiTests(SpacetimeToolFeed tool)
         var health = XDocument.Load(game.PathOf("reports/health-check.junit.xml"));
         Assert.Equal("12", health.Root!.Attribute("tests")!.Value);
         Assert.Equal("0", health.Root.Attribute("failures")!.Value);
+        var scenario = XDocument.Load(game.PathOf("reports/scenario-smoke.junit.xml"));
+        Assert.Equal(("2", "0"), (scenario.Root!.Attribute("tests")!.Value, scenario.Root.Attribute("failures")!.Value));
+        Assert.All(scenario.Descendants("testcase"), c => Assert.Equal("scenarios/smoke.json", c.Attribute("file")?.Value));
+        // The release is built from the kit inside the installed tool: the game repository holds no SpaceTime checkout.
         Assert.Matches(@"PASS\s+release-package", result.Output);
         Assert.Contains("OK: spacetime-vr 1.2.3", result.Output, StringComparison.Ordinal);
         Assert.Contains("signature verified", result.Output, StringComparison.Ordinal);
@@ -102,12 +106,17 @@ public sealed class GitLabCiTests(SpacetimeToolFeed tool)
         [.. list.Split('\n').SkipWhile(l => !l.StartsWith("name ", StringComparison.Ordinal)).Skip(1)
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length >= 3).Select(f => $"{f[0]} {f[1]} {f[2]}")];
 
+    /// <summary>
+    /// gitlab-ci-local on the game repository, as a fresh shell runner: the tool's feed as the CI/CD variable, and a home of the
+    /// pipeline's own (DOTNET_CLI_HOME) for the template's <c>dotnet tool update --global</c>.
+    /// </summary>
     private async Task<ToolResult> GitLabCiLocalAsync(SampleGameRepository game, IReadOnlyDictionary<string, string>? extra = null, params string[] options)
     {
         var cli = Path.Combine(Tool.RequireNpm("gitlab-ci-local", "4.56.2"), "src", "index.js");
         Tool.Require("rsync", "apt-get install rsync");
-        var ports = new Dictionary<string, string> { ["SPACETIME_MANAGER_PORT"] = $"{LoopbackPort.Free()}", ["SPACETIME_GAME_PORT"] = $"{LoopbackPort.Free()}", ["SPACETIME_TELEMETRY_PORT"] = $"{LoopbackPort.Free()}" };
-        var variables = tool.Environment.Where(e => e.Value is not null).Select(e => KeyValuePair.Create(e.Key, e.Value!)).Concat(ports).Concat(extra ?? new Dictionary<string, string>())
+        using var home = new TempFolder();
+        var variables = tool.Environment.Where(e => e.Value is not null).Select(e => KeyValuePair.Create(e.Key, e.Value!))
+            .Append(KeyValuePair.Create("DOTNET_CLI_HOME", home.Path)).Concat(extra ?? new Dictionary<string, string>())
             .SelectMany(v => new[] { "--variable", $"{v.Key}={v.Value}" });
         return await Tool.RunAsync(
             "node",

@@ -4,7 +4,7 @@ namespace SpaceTime.Deploy.Tests.Ci;
 
 /// <summary>
 /// A game's repository as a studio would have it after following docs/CI.md: a git repository with the Godot project in
-/// <c>project/</c> (a copy of the demo) and the CI kit copied from <c>deploy/ci/</c>.
+/// <c>project/</c> (a copy of the demo) and the one template file of each CI system copied from <c>deploy/ci/</c>.
 /// </summary>
 internal sealed class SampleGameRepository : IDisposable
 {
@@ -12,6 +12,11 @@ internal sealed class SampleGameRepository : IDisposable
     public const string BrokenScene = "[gd_scene format=3]\n\n[node name=\"Broken\" type=\"Node3D\"]\nposition = Vector3(1, 2, @)\n";
 
     public const string FixedScene = "[gd_scene format=3]\n\n[node name=\"Broken\" type=\"Node3D\"]\nposition = Vector3(1, 2, 3)\n";
+
+    /// <summary>A scenario (scenarios/*.json) that passes on the demo project: pause, then expect the pause.</summary>
+    public const string PassingScenario =
+        "{ \"name\": \"smoke\", \"steps\": [ { \"name\": \"pause\", \"action\": \"pause\" }, " +
+        "{ \"name\": \"paused\", \"action\": \"expect\", \"get\": \"/time\", \"checks\": [ { \"path\": \"paused\", \"equals\": true } ] } ] }\n";
 
     private readonly TempFolder _folder = new();
 
@@ -25,14 +30,11 @@ internal sealed class SampleGameRepository : IDisposable
     {
         var repo = new SampleGameRepository();
         CopyTree(RepositoryPaths.Path("project"), Path.Combine(repo.Root, "project"));
-        Directory.CreateDirectory(Path.Combine(repo.Root, "deploy", "ci"));
-        var script = Path.Combine(repo.Root, "deploy", "ci", "spacetime-ci.sh");
-        File.Copy(RepositoryPaths.Deploy("ci", "spacetime-ci.sh"), script);
-        File.SetUnixFileMode(script, File.GetUnixFileMode(RepositoryPaths.Deploy("ci", "spacetime-ci.sh")));
+        // docs/CI.md: one file per CI system, nothing else from SpaceTime.
         File.Copy(RepositoryPaths.Deploy("ci", "gitlab-ci.yml"), Path.Combine(repo.Root, ".gitlab-ci.yml"));
         Directory.CreateDirectory(Path.Combine(repo.Root, ".github", "workflows"));
         File.Copy(RepositoryPaths.Deploy("ci", "github-actions.yml"), Path.Combine(repo.Root, ".github", "workflows", "spacetime.yml"));
-        File.WriteAllText(Path.Combine(repo.Root, ".gitignore"), ".spacetime/\nreports/\n.gitlab-ci-local/\n.gitlab-ci-local-home/\n");
+        File.WriteAllText(Path.Combine(repo.Root, ".gitignore"), "reports/\ndist/\n.gitlab-ci-local/\n.gitlab-ci-local-home/\n");
         await repo.GitAsync("init", "-q", "-b", "main");
         await repo.CommitAllAsync("game");
         return repo;

@@ -20,6 +20,14 @@ public sealed partial class EnvTemplateTests
     /// <summary>Read by setup_monitoring.sh (Alertmanager's notifiers), not by SpaceTime.</summary>
     private static readonly string[] MonitoringOnly = ["ALERT_WEBHOOK_URL", "ALERT_EMAIL_TO", "SMTP_SMARTHOST", "SMTP_FROM", "SMTP_AUTH_USERNAME", "SMTP_AUTH_PASSWORD"];
 
+    /// <summary>Read by <c>spacetime ci</c> from a game repository's pipeline (docs/CI.md), not by the servers an operator runs.</summary>
+    private static readonly string[] PipelineOnly =
+    [
+        "GITHUB_ACTIONS", "CI_COMMIT_TAG", "GITHUB_REF_TYPE", "GITHUB_REF_NAME", "SPACETIME_REPORTS_DIR", "SPACETIME_PROJECT_DIR", "SPACETIME_SCENE",
+        "SPACETIME_READY_TIMEOUT", "SPACETIME_VERSION", "SPACETIME_DIST_DIR", "SPACETIME_SIGNING_KEY", "SPACETIME_PASSPHRASE", "SPACETIME_PASSPHRASE_FILE",
+        "SPACETIME_PUBLIC_KEY", "SPACETIME_DEPLOY_ARGS",
+    ];
+
     public static TheoryData<string> Environments => new() { "production", "staging", "development" };
 
     [Theory]
@@ -31,8 +39,16 @@ public sealed partial class EnvTemplateTests
         Assert.Contains("GODOT_SERVER_HOST", read);
         var documented = Variables(environment).Select(v => v.Name).ToHashSet();
 
-        Assert.Empty(read.Except(NotForOperators).Except(documented));
+        Assert.Empty(read.Except(NotForOperators).Except(PipelineOnly).Except(documented));
         Assert.Empty(documented.Except(read).Except(ComposeOnly).Except(MonitoringOnly));
+    }
+
+    [Fact]
+    public void PipelineVariables_AreDocumentedInTheCiGuide()
+    {
+        var guide = File.ReadAllText(Repo.Path("docs", "CI.md"));
+
+        Assert.All(PipelineOnly.Where(n => n.StartsWith("SPACETIME_", StringComparison.Ordinal)), name => Assert.Contains(name, guide, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -196,14 +196,28 @@ public sealed class PackageCommandTests(SignedPackage package)
     }
 
     [Fact]
-    public async Task Build_OutsideACheckoutWithoutSource_SaysWhereItLooked()
+    public async Task Build_OutsideACheckoutWithoutSourceOrKit_SaysWhereItLooked()
     {
         using var temp = new TempFolder();
+        // A copy of this application without its release kit (tests/SpaceTime.Deploy.Tests build with the kit, from an installed
+        // tool). Copied, not linked: the host finds the application folder through links.
+        var application = temp.Combine("app");
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(AppContext.BaseDirectory, file);
+            if (!relative.StartsWith(BundledKit.FolderName + "/", StringComparison.Ordinal))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(application, relative))!);
+                File.Copy(file, Path.Combine(application, relative));
+            }
+        }
 
-        var result = await ProcessRunner.SpacetimeAsync(["package", "build", "--version", "1.0.0", "--output", temp.Combine("out")], workingDirectory: temp.Path);
+        var result = await ProcessRunner.RunAsync(
+            "dotnet", [Path.Combine(application, "spacetime.dll"), "package", "build", "--version", "1.0.0", "--output", temp.Combine("out")], temp.Path, timeout: TimeSpan.FromSeconds(60));
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains($"no {RepositoryRoot.Marker} in {temp.Path}", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"no {RepositoryRoot.Marker} in {temp.Path} or any folder above it, and this spacetime carries no release kit", result.StandardError, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(temp.Combine("out")));
     }
 
     [Fact]

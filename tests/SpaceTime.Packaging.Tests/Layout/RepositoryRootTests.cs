@@ -23,4 +23,14 @@ public sealed class RepositoryRootTests
         Assert.Contains("SpaceTime.slnx", error.Message, StringComparison.Ordinal);
         Assert.Contains("--source", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void TryFind_InsideAndOutsideACheckout()
+    {
+        using var repo = FakeRepository.Create();
+        using var temp = new TempFolder();
+
+        Assert.Equal(repo.Root, RepositoryRoot.TryFind(Path.Combine(repo.Root, "deploy")));
+        Assert.Null(RepositoryRoot.TryFind(temp.Path));
+    }
 }

@@ -63,6 +63,34 @@ public sealed class CycloneDxBomTests
     }
 
     [Fact]
+    public void Read_TheApplicationsDepsJsonWithTheKitsNuspecCopies_ListsWhatTheRestoreOutputDoes()
+    {
+        var fromRestore = NuGetPackageGraph.Read(Path.Combine(RepositoryPaths.Root, "src/SpaceTime.Cli/obj/project.assets.json"));
+
+        var fromApplication = NuGetPackageGraph.Read(Path.Combine(AppContext.BaseDirectory, "spacetime.deps.json"), Path.Combine(AppContext.BaseDirectory, "kit", "sbom", "packages"));
+
+        Assert.Equal(fromRestore.Select(p => (p.Id, p.Version, p.Sha512)), fromApplication.Select(p => (p.Id, p.Version, p.Sha512)));
+        Assert.All(fromApplication, p => Assert.NotNull(p.NuspecPath));
+        Assert.Equal(new PackageLicense.SpdxId("MIT"), NuspecLicense.Read(fromApplication.Single(p => p.Id == "System.CommandLine").NuspecPath!));
+    }
+
+    [Fact]
+    public void Read_WithNuspecCopies_TakesTheLicencesFromTheCopiesNotTheRestoreFolders()
+    {
+        using var repo = FakeRepository.Create();
+        using var copies = new TempFolder();
+        var alpha = Path.Combine(copies.Path, "alpha", "1.0.0");
+        Directory.CreateDirectory(alpha);
+        File.Copy(Path.Combine(repo.Root, "nuget-packages", "alpha", "1.0.0", "alpha.nuspec"), Path.Combine(alpha, "alpha" + NuGetPackageGraph.CopiedNuspecExtension));
+        Directory.Delete(Path.Combine(repo.Root, "nuget-packages"), recursive: true);
+
+        var packages = NuGetPackageGraph.Read(Path.Combine(repo.Root, "src/SpaceTime.Cli/obj/project.assets.json"), copies.Path).ToDictionary(p => p.Id);
+
+        Assert.Equal(new PackageLicense.SpdxId("MIT"), NuspecLicense.Read(packages["Alpha"].NuspecPath!));
+        Assert.Null(packages["Beta"].NuspecPath);
+    }
+
+    [Fact]
     public void Read_NoRestoreOutput_SaysHowToGetIt()
     {
         using var temp = new TempFolder();
