@@ -46,7 +46,7 @@ public sealed partial class EnvTemplateTests
     [Fact]
     public void PipelineVariables_AreDocumentedInTheCiGuide()
     {
-        var guide = File.ReadAllText(Repo.Path("docs", "CI.md"));
+        var guide = File.ReadAllText(RepositoryPaths.Path("docs", "CI.md"));
 
         Assert.All(PipelineOnly.Where(n => n.StartsWith("SPACETIME_", StringComparison.Ordinal)), name => Assert.Contains(name, guide, StringComparison.Ordinal));
     }
