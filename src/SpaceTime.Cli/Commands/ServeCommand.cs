@@ -15,7 +15,7 @@ internal static class ServeCommand
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             var settings = options.Read(parse);
-            settings.TryAdd(nameof(RuntimeOptions.ProjectPath), CliEnvironment.Get("GODOT_PROJECT_PATH") ?? BundledProject.Path);
+            settings.TryAdd(nameof(RuntimeOptions.ProjectPath), CliEnvironment.ProjectPath(null));
             var host = await RuntimeServer.StartAsync(settings, cancellationToken);
             await using (host.AsAsyncDisposable())
             {

@@ -97,7 +97,7 @@ public static class RuntimeServer
 
     private static int RequestedPort(IReadOnlyDictionary<string, string?> settings)
     {
-        var text = settings.GetValueOrDefault(nameof(RuntimeOptions.HttpPort)) ?? Environment.GetEnvironmentVariable("HTTP_API_PORT");
+        var text = settings.GetValueOrDefault(nameof(RuntimeOptions.HttpPort)) ?? Security.Configuration.EnvironmentVariableTable.Value("runtime.http_port", Environment.GetEnvironmentVariable);
         return int.TryParse(text, out var port) ? port : RuntimeOptions.DefaultHttpPort;
     }
 }

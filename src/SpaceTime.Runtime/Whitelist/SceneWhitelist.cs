@@ -26,11 +26,17 @@ public sealed class SceneWhitelist
 
     private volatile Rules _rules;
 
-    public SceneWhitelist(string file, string environment)
+    private readonly IReadOnlyList<string>? _scenes;
+
+    /// <param name="file">scene_whitelist.json.</param>
+    /// <param name="environment">The entry of the file that applies.</param>
+    /// <param name="scenes">Scenes that replace the environment's entry (<c>SCENE_WHITELIST</c>); the file's blacklist still applies.</param>
+    public SceneWhitelist(string file, string environment, IReadOnlyList<string>? scenes = null)
     {
         File = file;
         Environment = environment;
-        _rules = Read(file, environment);
+        _scenes = scenes;
+        _rules = Read(file, environment, scenes);
     }
 
     public string File { get; }
@@ -47,7 +53,7 @@ public sealed class SceneWhitelist
     }
 
     /// <summary>Reads the file again; on error the rules in force stay and the error is thrown.</summary>
-    public void Reload() => _rules = Read(File, Environment);
+    public void Reload() => _rules = Read(File, Environment, _scenes);
 
     public WhitelistDecision Check(string? path)
     {
@@ -80,7 +86,7 @@ public sealed class SceneWhitelist
         return new WhitelistDecision(false, $"scene {canonical} is not whitelisted in environment '{Environment}'");
     }
 
-    private static Rules Read(string file, string environment)
+    private static Rules Read(string file, string environment, IReadOnlyList<string>? overrideScenes)
     {
         WhitelistFile? content = null;
         if (System.IO.File.Exists(file))
@@ -97,6 +103,11 @@ public sealed class SceneWhitelist
 
         var blacklistExact = Canonical(file, "blacklist.exact", content?.Blacklist?.Exact ?? [], requireScene: true);
         var blacklistPatterns = Patterns(file, "blacklist.patterns", content?.Blacklist?.Patterns ?? []);
+        if (overrideScenes is not null)
+        {
+            return new Rules($"SCENE_WHITELIST [{environment}]", Canonical("SCENE_WHITELIST", "SCENE_WHITELIST", [.. overrideScenes], requireScene: true), [], [], blacklistExact, blacklistPatterns);
+        }
+
         if (content?.Environments?.TryGetValue(environment, out var entry) == true && entry is not null)
         {
             var scenes = Canonical(file, $"environments.{environment}.scenes", entry.Scenes ?? [], requireScene: true);
