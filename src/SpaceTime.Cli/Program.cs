@@ -21,6 +21,7 @@ internal static class CliProgram
             PackageCommand.Create(),
             McpCommand.Create(),
             ScenarioCommand.Create(),
+            ConfigCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }
