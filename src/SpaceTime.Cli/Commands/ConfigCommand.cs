@@ -102,8 +102,7 @@ internal static class ConfigCommand
         var manager = new ManagerOptions();
         return [.. loaded.Values.Select(v => v switch
         {
-            { Key: "environment" } when environmentFlag => v with { Value = JsonSerializer.Serialize(loaded.Settings.Environment), Source = ConfigurationSource.Flag("--environment") },
-            { Key: "environment", Source.Kind: "default" } => v with { Value = JsonSerializer.Serialize(loaded.Settings.Environment) },
+            { Key: "environment" } when environmentFlag => v with { Source = ConfigurationSource.Flag("--environment") },
             { Source.Kind: "default" } when v.Key.StartsWith("runtime.", StringComparison.Ordinal) => v with { Value = Default(runtime, RuntimeHostingExtensions.OptionsKey(v.Key)!) },
             { Source.Kind: "default" } when v.Key.StartsWith("manager.", StringComparison.Ordinal) => v with { Value = Default(manager, RuntimeHostingExtensions.OptionsKey("runtime." + v.Key["manager.".Length..])!) },
             _ => v,

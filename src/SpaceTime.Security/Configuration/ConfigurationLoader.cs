@@ -104,7 +104,16 @@ public static class ConfigurationLoader
         warnings.AddRange(EnvironmentVariableTable.IgnoredWarnings(variables));
         warnings.AddRange(Unused(settings, values));
         settings.Warnings = warnings;
-        return new EffectiveConfiguration(settings, Describe(values, variables), filesRead);
+        if (Get("ENVIRONMENT") is { } alias && Get("GODOT_ENV") is { } godotEnv && alias != godotEnv)
+        {
+            warnings.Add($"ENVIRONMENT={alias} is ignored: GODOT_ENV={godotEnv} is set and wins");
+        }
+
+        var described = Describe(values, variables);
+        described.Add(new ConfigurationValue("environment", Parse.Text(environment),
+            new[] { "GODOT_ENV", "ENVIRONMENT" }.FirstOrDefault(v => Get(v) == environment) is { } chosenBy ? ConfigurationSource.Variable(chosenBy)
+            : environment == "development" ? ConfigurationSource.Default : ConfigurationSource.Flag("--environment")));
+        return new EffectiveConfiguration(settings, described, filesRead);
     }
 
     /// <summary>Edit distance (Levenshtein) of two keys, for "did you mean".</summary>
@@ -426,7 +435,7 @@ public static class ConfigurationLoader
     private static List<ConfigurationValue> Describe(Dictionary<string, Entry> values, Func<string, string?> variables)
     {
         var result = values.Select(p => new ConfigurationValue(p.Key, p.Value.Value?.ToJsonString() ?? "null", p.Value.Source)).ToList();
-        foreach (var group in EnvironmentVariableTable.All.Where(v => v.Use is VariableUse.Setting or VariableUse.Secret && !Schema.Leaves.ContainsKey(v.Key)).GroupBy(v => v.Key))
+        foreach (var group in EnvironmentVariableTable.All.Where(v => v.Use is VariableUse.Setting or VariableUse.Secret && !Schema.Leaves.ContainsKey(v.Key) && v.Key != "environment").GroupBy(v => v.Key))
         {
             var set = group.LastOrDefault(v => variables(v.Name) is { Length: > 0 });
             var secret = group.Any(v => v.Use == VariableUse.Secret);

@@ -75,7 +75,6 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [InlineData("CORS_ALLOWED_METHODS", "get,post", "cors.allowed_methods", "[\"GET\",\"POST\"]")]
     [InlineData("CORS_ALLOW_CREDENTIALS", "true", "cors.allow_credentials", "true")]
     [InlineData("HTTP_API_ENABLE_CORS", "true", "cors.enabled", "true")]
-    [InlineData("ENVIRONMENT", "staging", "environment", "\"staging\"")]
     [InlineData("SCENE_WHITELIST", "res://vr_main.tscn,res://node_3d.tscn", "scene_whitelist", "\"res://vr_main.tscn,res://node_3d.tscn\"")]
     public void Load_DocumentedVariable_SetsItsKeyWithTheVariableAsSource(string variable, string value, string key, string json)
     {
@@ -84,6 +83,19 @@ public sealed class ConfigurationLoaderTests : IDisposable
         var effective = Value(loaded, key);
         Assert.Equal(json, effective.Value);
         Assert.Equal(ConfigurationSource.Variable(variable), effective.Source);
+    }
+
+    [Fact]
+    public void Load_EnvironmentFromTheDocumentsVariable_IsShownWithItsSource_AndGodotEnvWins()
+    {
+        File.WriteAllText(Path.Combine(_config, "staging.json"), "{}");
+
+        var alone = Load("staging", new() { ["ENVIRONMENT"] = "staging" });
+        var both = Load("staging", new() { ["ENVIRONMENT"] = "production", ["GODOT_ENV"] = "staging" });
+
+        Assert.Equal(ConfigurationSource.Variable("ENVIRONMENT"), Value(alone, "environment").Source);
+        Assert.Equal(ConfigurationSource.Variable("GODOT_ENV"), Value(both, "environment").Source);
+        Assert.Contains("ENVIRONMENT=production is ignored: GODOT_ENV=staging is set and wins", both.Warnings);
     }
 
     [Theory]
