@@ -11,7 +11,8 @@ namespace SpaceTime.Cli.Commands;
 
 /// <summary>
 /// <c>spacetime config show</c>: the effective configuration, each value with its source, secrets redacted;
-/// <c>spacetime config check</c>: validates a config dir and environment without starting anything (exit 0/1).
+/// <c>spacetime config check</c>: validates a config dir and environment without starting anything (exit 0/1);
+/// <c>spacetime config variables</c>: the table of environment variables.
 /// </summary>
 internal static class ConfigCommand
 {
@@ -82,9 +83,16 @@ internal static class ConfigCommand
             return Task.FromResult(0);
         }));
 
+        var variables = new Command("variables", "Print every environment variable SpaceTime reads or the documents name, the key it sets (or who reads it), as a Markdown table.");
+        variables.SetAction(_ =>
+        {
+            Console.Write(EnvironmentVariableTable.ToMarkdown());
+            return 0;
+        });
+
         return new Command("config", "Show or check the configuration (config/<env>.json, security_<env>.json, performance_<env>.json, scene_whitelist.json, environment variables).")
         {
-            show, check,
+            show, check, variables,
         };
     }
 

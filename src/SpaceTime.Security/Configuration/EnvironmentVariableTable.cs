@@ -32,6 +32,9 @@ public sealed record EnvironmentVariable(string Name, string Key, VariableUse Us
     /// <summary>Turns the text into the key's value (JSON text) when it is not simply the key's own type.</summary>
     internal Func<string, Func<string, string?>, string?>? Convert { get; init; }
 
+    /// <summary>The variable this one is another name for (the documents' spelling); templates list only the main one.</summary>
+    public string? AliasOf { get; init; }
+
     /// <summary>Read by spacetime itself (settings and secrets; client and system variables are read by their commands).</summary>
     public bool IsRead => Use is VariableUse.Setting or VariableUse.Secret or VariableUse.Client or VariableUse.System;
 }
@@ -46,7 +49,7 @@ public static class EnvironmentVariableTable
     public static IReadOnlyList<EnvironmentVariable> All { get; } =
     [
         // Environment and API switch
-        new("ENVIRONMENT", "environment", VariableUse.Setting, "The documents' name for GODOT_ENV; GODOT_ENV wins when both are set"),
+        new("ENVIRONMENT", "environment", VariableUse.Setting, "The documents' name for GODOT_ENV; GODOT_ENV wins when both are set") { AliasOf = "GODOT_ENV" },
         new("GODOT_ENV", "environment", VariableUse.Setting, "production, staging, development or test: picks config/<env>.json, security_<env>.json, performance_<env>.json and the whitelist entry"),
         new("GODOT_ENABLE_HTTP_API", "http_api.enabled", VariableUse.Setting, "The game HTTP API stays off in production unless true; false turns it off anywhere"),
         new("GODOT_LOG_LEVEL", "logging.level", VariableUse.Setting, "Least severity logged: error, warn, info or debug"),
@@ -80,6 +83,7 @@ public static class EnvironmentVariableTable
         new("CORS_ALLOW_CREDENTIALS", "cors.allow_credentials", VariableUse.Setting, "Send Access-Control-Allow-Credentials: true to the allowed origins"),
         new("MAX_REQUEST_SIZE", "http_api.max_request_size_mb", VariableUse.Setting, "Largest request body in bytes (MAX_REQUEST_SIZE_MB wins when both are set)")
         {
+            AliasOf = "MAX_REQUEST_SIZE_MB",
             Convert = (v, _) => Parse.Text(Parse.Int("MAX_REQUEST_SIZE", v, 1, 1024 << 20) / 1048576.0),
         },
         new("MAX_REQUEST_SIZE_MB", "http_api.max_request_size_mb", VariableUse.Setting, "Largest request body in MB"),
@@ -180,6 +184,19 @@ public static class EnvironmentVariableTable
     /// <summary>The value of the variable that sets <paramref name="key"/> (an empty variable counts as unset).</summary>
     public static string? Value(string key, Func<string, string?> variables) =>
         All.Where(v => v.Key == key && v.Use is VariableUse.Setting or VariableUse.Secret).Select(v => variables(v.Name)).LastOrDefault(v => v is { Length: > 0 });
+
+    /// <summary>The table as Markdown, for the documents (docs/DEPLOYMENT.md holds it; a test keeps the two equal).</summary>
+    public static string ToMarkdown()
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append("| Variable | Sets | Use | Description |\n|---|---|---|---|\n");
+        foreach (var v in All)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| `{v.Name}` | {(v.Use is VariableUse.Setting or VariableUse.Secret ? $"`{v.Key}`" : v.Key)} | {v.Use.ToString().ToLowerInvariant()} | {v.Description.Replace("|", "\\|", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal)} |\n");
+        }
+
+        return text.ToString();
+    }
 
     /// <summary>The one-line warnings for the ignored variables that are set.</summary>
     public static IEnumerable<string> IgnoredWarnings(Func<string, string?> variables) =>
