@@ -25,10 +25,12 @@ public static class SecurityHostingExtensions
     /// <param name="configDir">Folder of &lt;env&gt;.json and security_&lt;env&gt;.json.</param>
     /// <param name="environment">production, staging, development or test.</param>
     /// <param name="dataDir">Where keys, revocations and (by default) the audit log are kept.</param>
-    public static SecuritySettings AddSpaceTimeSecuritySettings(this IHostApplicationBuilder builder, string configDir, string environment, string dataDir)
+    /// <param name="flags">Values given on the command line (<c>--set key=value</c>), which win over files and variables.</param>
+    public static SecuritySettings AddSpaceTimeSecuritySettings(
+        this IHostApplicationBuilder builder, string configDir, string environment, string dataDir, IReadOnlyDictionary<string, string>? flags = null)
     {
         var configuration = builder.Configuration;
-        var settings = Configuration.ConfigurationLoader.Load(configDir, environment, key => configuration[key]).Settings;
+        var settings = Configuration.ConfigurationLoader.Load(configDir, environment, key => configuration[key], flags).Settings;
         if (Configuration.LogLevels.TryParse(settings.Logging.Level, out var level))
         {
             builder.Logging.SetMinimumLevel(level);

@@ -21,13 +21,14 @@ internal static class ConfigCommand
         var environment = new Option<string?>("--environment") { Description = "production, staging, development or test. Env: GODOT_ENV (or ENVIRONMENT)." };
         var configDir = new Option<string?>("--config-dir") { Description = "Config folder. Default: beside the executable. Env: SPACETIME_CONFIG_DIR." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        var set = new Option<string[]>("--set") { Description = "Set a configuration key as serve and manage would: --set http_api.max_connections=50 (repeatable)." };
         var show = new Command("show", "Print the effective configuration with the source of each value (default, file:PATH, env:NAME, flag:--name); secrets are never printed.")
         {
-            environment, configDir, json,
+            environment, configDir, json, set,
         };
         show.SetAction(parse => CliErrors.RunAsync(() =>
         {
-            var (env, dir, loaded) = Load(parse, environment, configDir, enforceSecrets: false);
+            var (env, dir, loaded) = Load(parse, environment, configDir, set, enforceSecrets: false);
             var values = Values(loaded, dir, parse.GetValue(environment) is not null);
             if (parse.GetValue(json))
             {
@@ -68,11 +69,11 @@ internal static class ConfigCommand
         var skipSecrets = new Option<bool>("--skip-secrets") { Description = "Do not require the production secrets (JWT_SECRET_KEY...) in this environment: for CI, where they are not set." };
         var check = new Command("check", "Validate a config dir for an environment (files, environment variables, scene whitelist) without starting anything; exit 0 when valid, 1 with one line naming the file or variable and the key.")
         {
-            environment, configDir, skipSecrets,
+            environment, configDir, skipSecrets, set,
         };
         check.SetAction(parse => CliErrors.RunAsync(() =>
         {
-            var (env, dir, loaded) = Load(parse, environment, configDir, enforceSecrets: !parse.GetValue(skipSecrets));
+            var (env, dir, loaded) = Load(parse, environment, configDir, set, enforceSecrets: !parse.GetValue(skipSecrets));
             var whitelist = new SceneWhitelist(Path.Combine(dir, "scene_whitelist.json"), env, loaded.Settings.SceneWhitelist);
             foreach (var warning in loaded.Warnings)
             {
@@ -96,11 +97,12 @@ internal static class ConfigCommand
         };
     }
 
-    private static (string Environment, string ConfigDir, EffectiveConfiguration Loaded) Load(ParseResult parse, Option<string?> environment, Option<string?> configDir, bool enforceSecrets)
+    private static (string Environment, string ConfigDir, EffectiveConfiguration Loaded) Load(
+        ParseResult parse, Option<string?> environment, Option<string?> configDir, Option<string[]> set, bool enforceSecrets)
     {
         var env = CliEnvironment.EnvironmentName(parse.GetValue(environment));
         var dir = Path.GetFullPath(CliEnvironment.ConfigDir(parse.GetValue(configDir)));
-        return (env, dir, ConfigurationLoader.Load(dir, env, System.Environment.GetEnvironmentVariable, enforceSecrets: enforceSecrets));
+        return (env, dir, ConfigurationLoader.Load(dir, env, System.Environment.GetEnvironmentVariable, ConfigurationLoader.ParseFlags(parse.GetValue(set)), enforceSecrets));
     }
 
     /// <summary>The loader's values, with the runtime's and manager's defaults filled in and the flag that chose the environment.</summary>

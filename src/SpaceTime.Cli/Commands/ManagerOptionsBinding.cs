@@ -31,13 +31,14 @@ internal sealed class ManagerOptionsBinding
     private readonly Option<string?> _logDir = new("--log-dir") { Description = "Where spacetime-manager.log and spacetime-game.log rotate. Default: DATA_DIR/logs." };
     private readonly Option<string?> _environment = new("--environment") { Description = "production, staging, development or test. Env: GODOT_ENV." };
     private readonly Option<string?> _configDir = new("--config-dir") { Description = "Config folder. Default: beside the executable. Env: SPACETIME_CONFIG_DIR." };
+    private readonly Option<string[]> _set = new("--set") { Description = "Set a configuration key, over files and variables, for the manager and its game: --set authentication.token_rotation_enabled=true (repeatable; keys: spacetime config show)." };
 
     public void AddTo(Command command)
     {
         Option[] options =
         [
             _host, _port, _godotPort, _godotPath, _projectPath, _autoLoad, _scenePath, _playerTimeout, _checkInterval, _hangCheckInterval, _maxRestarts,
-            _restartWindow, _noAutostart, _stayOnFailure, _failureExitDelay, _telemetryPort, _discoveryPort, _metricsPort, _dapPort, _lspPort, _dataDir, _logDir, _environment, _configDir,
+            _restartWindow, _noAutostart, _stayOnFailure, _failureExitDelay, _telemetryPort, _discoveryPort, _metricsPort, _dapPort, _lspPort, _dataDir, _logDir, _environment, _configDir, _set,
         ];
         foreach (var option in options)
         {
@@ -71,6 +72,7 @@ internal sealed class ManagerOptionsBinding
             DataDir = parse.GetValue(_dataDir) ?? CliEnvironment.Setting("runtime.data_dir"),
             LogDir = parse.GetValue(_logDir),
             ApiToken = CliEnvironment.Setting("authentication.api_token"),
+            ConfigurationFlags = Security.Configuration.ConfigurationLoader.ParseFlags(parse.GetValue(_set)),
         };
         options.PlayerTimeout = Duration(parse, _playerTimeout) ?? options.PlayerTimeout;
         options.CheckInterval = Duration(parse, _checkInterval) ?? options.CheckInterval;

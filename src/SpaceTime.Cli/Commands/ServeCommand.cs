@@ -16,7 +16,7 @@ internal static class ServeCommand
         {
             var settings = options.Read(parse);
             settings.TryAdd(nameof(RuntimeOptions.ProjectPath), CliEnvironment.ProjectPath(null));
-            var host = await RuntimeServer.StartAsync(settings, cancellationToken);
+            var host = await RuntimeServer.StartAsync(settings, cancellationToken, options.Flags(parse));
             await using (host.AsAsyncDisposable())
             {
                 await host.WaitForShutdownAsync(cancellationToken);

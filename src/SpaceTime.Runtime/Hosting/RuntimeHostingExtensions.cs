@@ -47,7 +47,8 @@ public static class RuntimeHostingExtensions
     /// <summary>The game (loop, scenes, history) and its security settings and audit log, without HTTP.</summary>
     /// <param name="builder">The host builder.</param>
     /// <param name="overrides">Settings that win over configuration files and environment variables (command-line options).</param>
-    public static SecuritySettings AddSpaceTimeGame(this IHostApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <param name="flags">Configuration keys set on the command line (<c>--set key=value</c>).</param>
+    public static SecuritySettings AddSpaceTimeGame(this IHostApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null, IReadOnlyDictionary<string, string>? flags = null)
     {
         // Environment variables arrive through configuration, so hosts and tests can set them per instance; where two
         // set one key, the later in the table wins.
@@ -98,7 +99,7 @@ public static class RuntimeHostingExtensions
         var environment = configuration[$"{RuntimeOptions.SectionName}:Environment"] ?? "development";
         var configDir = configuration[$"{RuntimeOptions.SectionName}:ConfigDir"] ?? Path.Combine(AppContext.BaseDirectory, "config");
         var dataDir = Path.GetFullPath(configuration[$"{RuntimeOptions.SectionName}:DataDir"] ?? RuntimeOptions.DefaultDataDir);
-        security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir);
+        security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir, flags);
         // Read now, like the security settings, so a broken whitelist stops start-up with the file and key named.
         services.AddSingleton(new SceneWhitelist(Path.Combine(configDir, "scene_whitelist.json"), environment, security.SceneWhitelist));
         services.AddHostedService<SecurityStartupService>();
@@ -107,10 +108,11 @@ public static class RuntimeHostingExtensions
 
     /// <param name="builder">The host builder.</param>
     /// <param name="overrides">Settings that win over configuration files and environment variables (command-line options).</param>
+    /// <param name="flags">Configuration keys set on the command line (<c>--set key=value</c>).</param>
     /// <returns>The security settings in force (they say, among other things, whether the HTTP API is on).</returns>
-    public static SecuritySettings AddSpaceTimeRuntime(this WebApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null)
+    public static SecuritySettings AddSpaceTimeRuntime(this WebApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null, IReadOnlyDictionary<string, string>? flags = null)
     {
-        var security = builder.AddSpaceTimeGame(overrides);
+        var security = builder.AddSpaceTimeGame(overrides, flags);
         builder.AddSpaceTimeSecurity(security);
 
         var services = builder.Services;

@@ -40,11 +40,11 @@ public static class ConfigurationLoader
     /// <param name="configDir">The config folder.</param>
     /// <param name="environment">production, staging, development or test.</param>
     /// <param name="variables">Environment variables (or any lookup standing in for them).</param>
-    /// <param name="flags">Command-line values by key (<c>http_api.max_connections</c>), with the flag's name; they win over everything.</param>
+    /// <param name="flags">Command-line values by key (<c>--set http_api.max_connections=50</c>); they win over everything.</param>
     /// <param name="enforceSecrets">False only for checks that report secret problems separately; servers always enforce them.</param>
     public static EffectiveConfiguration Load(
         string configDir, string environment, Func<string, string?> variables,
-        IReadOnlyDictionary<string, (string Flag, string Value)>? flags = null, bool enforceSecrets = true)
+        IReadOnlyDictionary<string, string>? flags = null, bool enforceSecrets = true)
     {
         if (!SecurityConfiguration.Environments.Contains(environment))
         {
@@ -79,9 +79,9 @@ public static class ConfigurationLoader
         }
 
         ApplyVariables(values, variables, warnings);
-        foreach (var (key, (flag, value)) in flags ?? new Dictionary<string, (string, string)>())
+        foreach (var (key, value) in flags ?? new Dictionary<string, string>())
         {
-            values[key] = new Entry(ToJson(key, value, flag), ConfigurationSource.Flag(flag));
+            values[key] = new Entry(ToJson(key, value, $"--set {key}"), ConfigurationSource.Flag("--set"));
         }
 
         var settings = Bind(values);
@@ -114,6 +114,24 @@ public static class ConfigurationLoader
             new[] { "GODOT_ENV", "ENVIRONMENT" }.FirstOrDefault(v => Get(v) == environment) is { } chosenBy ? ConfigurationSource.Variable(chosenBy)
             : environment == "development" ? ConfigurationSource.Default : ConfigurationSource.Flag("--environment")));
         return new EffectiveConfiguration(settings, described, filesRead);
+    }
+
+    /// <summary>Parses <c>--set key=value</c> flags; a malformed one is an error naming the flag.</summary>
+    public static IReadOnlyDictionary<string, string> ParseFlags(IEnumerable<string>? sets)
+    {
+        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var set in sets ?? [])
+        {
+            var equals = set.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new SecurityConfigurationException("--set", set, "must look like key=value (e.g. --set http_api.max_connections=50)");
+            }
+
+            flags[set[..equals].Trim()] = set[(equals + 1)..].Trim();
+        }
+
+        return flags;
     }
 
     /// <summary>Edit distance (Levenshtein) of two keys, for "did you mean".</summary>

@@ -35,11 +35,13 @@ public sealed class ConfigCommandTests : IDisposable
             ["REDIS_URL"] = "redis://:redis-password-in-url@127.0.0.1:1/0",
         };
 
-        var (code, output) = await SpacetimeProcess.RunAsync(RunTimeout, environment, "config", "show", "--json", "--environment", "test", "--config-dir", _config.Path);
+        var (code, output) = await SpacetimeProcess.RunAsync(RunTimeout, environment,
+            "config", "show", "--json", "--environment", "test", "--config-dir", _config.Path, "--set", "http_api.request_timeout_ms=9000");
 
         Assert.Equal(0, code);
         var values = JsonNode.Parse(output)!["values"]!.AsArray().ToDictionary(v => (string)v!["key"]!, v => (Value: v!["value"]?.ToJsonString(), Source: (string)v["source"]!));
         Assert.Equal(("42", "env:MAX_CONNECTIONS"), values["http_api.max_connections"]);
+        Assert.Equal(("9000", "flag:--set"), values["http_api.request_timeout_ms"]);
         Assert.Equal(("true", $"file:{Path.Combine(_config.Path, "security_test.json")}"), values["rate_limiting.enabled"]);
         Assert.Equal(("\"readonly\"", "default"), values["authorization.default_role"]);
         Assert.Equal(("\"test\"", "flag:--environment"), values["environment"]);

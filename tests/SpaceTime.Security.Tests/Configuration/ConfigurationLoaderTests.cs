@@ -137,6 +137,21 @@ public sealed class ConfigurationLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_Flag_WinsOverVariable_AndAMalformedOneNamesTheFlag()
+    {
+        var loaded = ConfigurationLoader.Load(_config, "development", name => name == "MAX_CONNECTIONS" ? "60" : null,
+            ConfigurationLoader.ParseFlags(["http_api.max_connections=70"]));
+        var malformed = Assert.Throws<SecurityConfigurationException>(() => ConfigurationLoader.ParseFlags(["http_api.max_connections"]));
+        var unknown = Assert.Throws<SecurityConfigurationException>(() => ConfigurationLoader.Load(_config, "development", _ => null, ConfigurationLoader.ParseFlags(["http_api.max_conections=1"])));
+
+        Assert.Equal(70, loaded.Settings.HttpApi.MaxConnections);
+        Assert.Equal(ConfigurationSource.Flag("--set"), Value(loaded, "http_api.max_connections").Source);
+        Assert.Equal("--set", malformed.ConfigSource);
+        Assert.Equal("--set http_api.max_conections", unknown.ConfigSource);
+        Assert.Contains("did you mean 'max_connections'", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_Secrets_AreRedactedInTheValues()
     {
         var loaded = Load("test", new() { ["JWT_SECRET_KEY"] = Strong, ["REDIS_URL"] = "redis://:hunter2hunter2@localhost:1/0" });
