@@ -30,7 +30,7 @@ public static class SecurityHostingExtensions
         this IHostApplicationBuilder builder, string configDir, string environment, string dataDir, IReadOnlyDictionary<string, string>? flags = null)
     {
         var configuration = builder.Configuration;
-        var settings = Configuration.ConfigurationLoader.Load(configDir, environment, key => configuration[key], flags).Settings;
+        var settings = Configuration.ConfigurationLoader.Load(configDir, environment, Configuration.EnvironmentVariableTable.FromConfiguration(configuration), flags).Settings;
         if (Configuration.LogLevels.TryParse(settings.Logging.Level, out var level))
         {
             builder.Logging.SetMinimumLevel(level);
@@ -41,7 +41,7 @@ public static class SecurityHostingExtensions
         services.AddHostedService<Configuration.ConfigurationWarnings>();
         services.AddSingleton(new SecurityContext(settings));
         services.TryAddSingleton(sp => new StorageHealth(sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(_ => InstanceIdentity.Resolve(dataDir, Configuration.EnvironmentVariableTable.Value("instance.id", key => configuration[key])));
+        services.TryAddSingleton(_ => InstanceIdentity.Resolve(dataDir, Configuration.EnvironmentVariableTable.Value("instance.id", Configuration.EnvironmentVariableTable.FromConfiguration(configuration))));
         services.AddSingleton(sp => new AuditLog(
             Path.IsPathRooted(settings.Audit.Path) ? settings.Audit.Path : Path.Combine(dataDir, settings.Audit.Path),
             settings.Audit.Enabled, settings.Audit.MaxFileSizeMb, settings.Audit.RetentionDays, sp.GetRequiredService<TimeProvider>(),

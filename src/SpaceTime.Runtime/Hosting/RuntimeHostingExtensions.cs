@@ -53,9 +53,10 @@ public static class RuntimeHostingExtensions
         // Environment variables arrive through configuration, so hosts and tests can set them per instance; where two
         // set one key, the later in the table wins.
         var mapped = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var variables = EnvironmentVariableTable.FromConfiguration(builder.Configuration);
         foreach (var variable in EnvironmentVariableTable.All)
         {
-            if (OptionsKey(variable.Key) is { } key && builder.Configuration[variable.Name] is { Length: > 0 } value)
+            if (OptionsKey(variable.Key) is { } key && variables(variable.Name) is { Length: > 0 } value)
             {
                 mapped[$"{RuntimeOptions.SectionName}:{key}"] = value;
             }

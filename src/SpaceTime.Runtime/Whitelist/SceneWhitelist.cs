@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SpaceTime.Security;
+using SpaceTime.Security.Configuration;
 using SpaceTime.Engine.Scenes;
 
 namespace SpaceTime.Runtime.Whitelist;
@@ -97,7 +98,9 @@ public sealed class SceneWhitelist
             }
             catch (JsonException e)
             {
-                throw new SecurityConfigurationException(file, string.IsNullOrEmpty(e.Path) ? "$" : e.Path.TrimStart('$', '.'), $"invalid whitelist ({e.Message.Split(". ")[0]})");
+                var path = string.IsNullOrEmpty(e.Path) ? "$" : e.Path.TrimStart('$', '.');
+                throw UnknownKey(file, path, e.Message)
+                      ?? new SecurityConfigurationException(file, path, $"invalid whitelist ({e.Message.Split(". ")[0]})");
             }
         }
 
@@ -121,6 +124,24 @@ public sealed class SceneWhitelist
         return environment == "production"
             ? new Rules($"built-in production default ({ProductionDefaultScene} only)", [ProductionDefaultScene], [], [], blacklistExact, blacklistPatterns)
             : new Rules($"built-in {environment} default (every scene under res://)", [], [ResourcePath.Prefix], [], blacklistExact, blacklistPatterns);
+    }
+
+    /// <summary>For a key the file format does not have: the key's path and a "did you mean" when it is close to a known one.</summary>
+    private static SecurityConfigurationException? UnknownKey(string file, string path, string message)
+    {
+        const string marker = "The JSON property '";
+        var start = message.IndexOf(marker, StringComparison.Ordinal);
+        if (start < 0 || !message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        start += marker.Length;
+        var name = message[start..message.IndexOf('\'', start)];
+        // Depending on where the reader stopped, the path may already end with the key's name.
+        var key = path == "$" ? name : path == name || path.EndsWith("." + name, StringComparison.Ordinal) ? path : $"{path}.{name}";
+        var suggestion = ConfigurationLoader.Suggest(name, ["description", "environments", "blacklist", "scenes", "directories", "wildcards", "patterns", "exact"]);
+        return new SecurityConfigurationException(file, key, suggestion is null ? "unknown key" : $"unknown key (did you mean '{suggestion}'?)");
     }
 
     private static List<string> Canonical(string file, string key, List<string> paths, bool requireScene)

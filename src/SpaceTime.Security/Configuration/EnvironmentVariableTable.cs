@@ -198,6 +198,14 @@ public static class EnvironmentVariableTable
         return text.ToString();
     }
 
+    /// <summary>
+    /// The variables as a host sees them: through its configuration (so hosts and tests can set them per instance),
+    /// except <c>ENVIRONMENT</c>, which ASP.NET Core's host configuration uses for its own environment name
+    /// ("Development"), so it is read from the process.
+    /// </summary>
+    public static Func<string, string?> FromConfiguration(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        name => name == "ENVIRONMENT" ? System.Environment.GetEnvironmentVariable(name) : configuration[name];
+
     /// <summary>The one-line warnings for the ignored variables that are set.</summary>
     public static IEnumerable<string> IgnoredWarnings(Func<string, string?> variables) =>
         All.Where(v => v.Use == VariableUse.Ignored && variables(v.Name) is { Length: > 0 })

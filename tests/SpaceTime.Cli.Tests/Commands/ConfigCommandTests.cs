@@ -187,10 +187,11 @@ public sealed class ConfigCommandTests : IDisposable
             ["CORS_ALLOW_CREDENTIALS"] = "true",
         };
         await using var server = SpacetimeProcess.Start(environment,
-            "serve", "--http-port", $"{port}", "--environment", "development", "--config-dir", _config.Path, "--data-dir", _data.Path);
+            "serve", "--http-port", $"{port}", "--environment", "development", "--config-dir", _config.Path, "--data-dir", _data.Path, "--set", "godot.physics_fps=45");
         using var http = SpacetimeProcess.CreateClient(port);
         var ct = TestContext.Current.CancellationToken;
         await Poll.UntilAsync(async () => await Health(http), ok => ok, "the runtime's /health", RunTimeout);
+        var status = JsonNode.Parse(await http.GetStringAsync("/status", ct))!;
 
         var large = await http.PostAsJsonAsync("/scene", new { scene_path = "res://vr_main.tscn", padding = new string('x', 2048) }, ct);
         var notListed = await http.PostAsJsonAsync("/scene", new { scene_path = "res://node_3d.tscn" }, ct);
@@ -199,6 +200,7 @@ public sealed class ConfigCommandTests : IDisposable
         preflight.Headers.Add("Access-Control-Request-Method", "POST");
         var cors = await http.SendAsync(preflight, ct);
 
+        Assert.Equal(45, status["engine"]!["tick_rate"]!.GetValue<int>());
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, large.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, notListed.StatusCode);
         Assert.Contains("true", cors.Headers.GetValues("Access-Control-Allow-Credentials"));
