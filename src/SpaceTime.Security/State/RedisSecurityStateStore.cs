@@ -234,21 +234,7 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         Resync();
     }
 
-    public SigningKey RotateKey(TimeSpan grace, DateTimeOffset now)
-    {
-        StoredKey? created = null;
-        UpdateKeys(keys =>
-        {
-            var ms = now.ToUnixTimeMilliseconds();
-            var until = (now + grace).ToUnixTimeMilliseconds();
-            keys = [.. keys.Select(k => k.ValidUntilMs is null ? k with { ValidUntilMs = until } : k).Where(k => k.ValidUntilMs is not { } u || u > ms || k.Secret is null)];
-            created = NewKey(ms);
-            keys.Add(created);
-            return keys;
-        });
-        ResyncOrSignal();
-        return ToSigningKey(created!)!;
-    }
+    public SigningKey RotateKey(TimeSpan grace, DateTimeOffset now) => RotateKeyCreatedBy(DateTimeOffset.MaxValue, grace, now)!;
 
     public SigningKey? RotateKeyCreatedBy(DateTimeOffset createdBy, TimeSpan grace, DateTimeOffset now)
     {

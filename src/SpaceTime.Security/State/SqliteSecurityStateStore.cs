@@ -199,21 +199,7 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
         }
     }
 
-    public SigningKey RotateKey(TimeSpan grace, DateTimeOffset now)
-    {
-        lock (_lock)
-        {
-            using var tx = _db.BeginTransaction();
-            var ms = now.ToUnixTimeMilliseconds();
-            Execute("UPDATE signing_keys SET valid_until_ms = $until WHERE valid_until_ms IS NULL", ("$until", (now + grace).ToUnixTimeMilliseconds()));
-            Execute("DELETE FROM signing_keys WHERE valid_until_ms IS NOT NULL AND valid_until_ms <= $now AND secret IS NOT NULL", ("$now", ms));
-            var key = InsertNewKey(ms);
-            BumpVersion();
-            Commit(tx);
-            Refresh(force: true);
-            return key;
-        }
-    }
+    public SigningKey RotateKey(TimeSpan grace, DateTimeOffset now) => RotateKeyCreatedBy(DateTimeOffset.MaxValue, grace, now)!;
 
     public SigningKey? RotateKeyCreatedBy(DateTimeOffset createdBy, TimeSpan grace, DateTimeOffset now)
     {

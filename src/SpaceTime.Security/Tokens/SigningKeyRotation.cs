@@ -20,6 +20,13 @@ public sealed partial class SigningKeyRotation(ISecurityStateStore state, Authen
     public SigningKey? RotateIfDue()
     {
         var now = time.GetUtcNow();
+        // The local view (at most a second old) answers "not yet" without a write to the shared store; the store decides "now".
+        var current = state.View.Keys.LastOrDefault(k => k.ValidUntil is null);
+        if (current is not null && current.CreatedAt > now - Interval)
+        {
+            return null;
+        }
+
         var key = state.RotateKeyCreatedBy(now - Interval, TimeSpan.FromMinutes(settings.KeyRotationGraceMinutes), now);
         if (key is not null)
         {
