@@ -26,9 +26,6 @@ public static class ConfigurationLoader
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
-    /// <summary>Leaf keys of the model and their types (<c>rate_limiting.per_endpoint_limits</c> is one leaf).</summary>
-    public static IReadOnlyDictionary<string, Type> Keys => Schema.Leaves;
-
     /// <summary>The files read for <paramref name="environment"/>, in order, and the top-level sections each may hold.</summary>
     public static IReadOnlyList<(string File, IReadOnlyList<string> Sections)> Files(string environment) =>
     [
@@ -75,7 +72,7 @@ public static class ConfigurationLoader
                 throw new SecurityConfigurationException(environmentFile, "$", "the file is missing; production does not start on built-in defaults (copy config/production.json from the package)");
             }
 
-            warnings.Add($"{environmentFile} is missing: the built-in defaults apply (http_api, cors off, audit on, debug endpoints on)");
+            warnings.Add($"{environmentFile} is missing: the built-in defaults apply (1 MB requests, 30 s timeout, 100 connections, CORS off, audit on, debug endpoints on; spacetime config show lists them)");
         }
 
         ApplyVariables(values, variables, warnings);

@@ -34,9 +34,6 @@ public sealed record EnvironmentVariable(string Name, string Key, VariableUse Us
 
     /// <summary>The variable this one is another name for (the documents' spelling); templates list only the main one.</summary>
     public string? AliasOf { get; init; }
-
-    /// <summary>Read by spacetime itself (settings and secrets; client and system variables are read by their commands).</summary>
-    public bool IsRead => Use is VariableUse.Setting or VariableUse.Secret or VariableUse.Client or VariableUse.System;
 }
 
 /// <summary>
