@@ -14,7 +14,7 @@ Usage: backup.sh [--data-dir DIR] [--database-url URL] [--output DIR] [--keep-da
                    and no --data-dir, the default is backed up only when it exists and is not empty)
   --database-url URL  PostgreSQL to dump (postgresql://user:password@host:port/name; default: $DATABASE_URL)
   --output DIR     where archives go (default: /var/backups/spacetime)
-  --keep-days N    delete this script's archives older than N days (default: keep all)
+  --keep-days N    delete this script's archives older than N days (default: BACKUP_RETENTION_DAYS, else keep all)
   --name NAME      archive name without .tar.gz (default: spacetime-backup-<UTC time>)
 Prints the archive path. Exit codes: 0 done, 1 failed, 2 bad usage.
 USAGE
@@ -30,7 +30,7 @@ data_dir=${SPACETIME_DATA_DIR:-/var/lib/spacetime}
 data_dir_given=false
 database_url=${DATABASE_URL:-}
 output=/var/backups/spacetime
-keep_days=""
+keep_days=${BACKUP_RETENTION_DAYS:-}
 name="spacetime-backup-$(date -u +%Y%m%dT%H%M%SZ)"
 while (($# > 0)); do
   case $1 in

@@ -21,6 +21,7 @@ internal static class CliProgram
             PackageCommand.Create(),
             McpCommand.Create(),
             ScenarioCommand.Create(),
+            ConfigCommand.Create(),
         };
         // The CI steps invoke the commands above in-process, so they take the root.
         root.Subcommands.Add(CiCommand.Create(root));

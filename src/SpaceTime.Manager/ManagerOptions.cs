@@ -101,6 +101,9 @@ public sealed class ManagerOptions : IValidatableObject
     [Range(1, 65535)]
     public int? MetricsPort { get; set; }
 
+    /// <summary>Configuration keys set on the command line (<c>--set key=value</c>): the manager's own, and passed on to the built-in runtime.</summary>
+    public IReadOnlyDictionary<string, string> ConfigurationFlags { get; set; } = new Dictionary<string, string>();
+
     /// <summary>The game's data folder (passed as <c>--data-dir</c> to the built-in runtime).</summary>
     public string? DataDir { get; set; }
 

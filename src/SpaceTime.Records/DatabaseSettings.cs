@@ -9,17 +9,6 @@ namespace SpaceTime.Records;
 /// </summary>
 public sealed class DatabaseSettings
 {
-    /// <summary>The variables read here, and what they set (the deploy templates are checked against this table).</summary>
-    public static readonly IReadOnlyDictionary<string, string> EnvironmentVariables = new Dictionary<string, string>
-    {
-        ["DATABASE_URL"] = "postgresql://user:password@host:port/name",
-        ["DB_HOST"] = "host (when DATABASE_URL is not set)",
-        ["DB_PORT"] = "port, default 5432",
-        ["DB_NAME"] = "database, default spacetime",
-        ["DB_USER"] = "user, default spacetime",
-        ["DB_PASSWORD"] = "password",
-    };
-
     private DatabaseSettings(NpgsqlConnectionStringBuilder builder)
     {
         // Short timeouts: a load never waits on the database (records go through the outbox), only delivery does.

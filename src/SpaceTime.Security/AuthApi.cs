@@ -65,7 +65,7 @@ public static class AuthApi
     }
 
     public static Results<Ok<TokenResponse>, ProblemHttpResult> IssueToken(
-        TokenRequest request, ClaimsPrincipal user, HttpContext context, TokenService tokens, AuditLog audit, SecurityContext security, TimeProvider time)
+        TokenRequest request, ClaimsPrincipal user, HttpContext context, TokenService tokens, AuditLog audit, SecurityContext security, SecuritySettings settings, TimeProvider time)
     {
         TimeSpan? ttl = null;
         if (request.TtlSeconds is { } seconds)
@@ -83,7 +83,7 @@ public static class AuthApi
 
         try
         {
-            var issued = tokens.Issue(request.Subject ?? "api-client", request.Role ?? Roles.ReadOnly, ttl);
+            var issued = tokens.Issue(request.Subject ?? "api-client", request.Role ?? settings.Authorization.DefaultRole, ttl);
             audit.Write(new AuditEvent("token", "TOKEN_ISSUED", security.Client(context), context.Request.Path, SecurityContext.Subject(user), SecurityContext.Role(user), 200,
                 $"issued {issued.Role} token {issued.Jti} for {issued.Subject}"));
             return TypedResults.Ok(ToResponse(issued, time));

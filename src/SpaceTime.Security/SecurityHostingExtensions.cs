@@ -14,6 +14,9 @@ namespace SpaceTime.Security;
 /// <summary>Registers and wires the security features: settings, audit log, tokens, roles, rate limits, CORS.</summary>
 public static class SecurityHostingExtensions
 {
+    /// <summary>The request timeout of scene loads (<c>performance.timeouts.scene_load_timeout_seconds</c>) instead of the API's default.</summary>
+    public const string SceneLoadTimeoutPolicy = "scene-load";
+
     /// <summary>
     /// Loads the settings now, so bad configuration stops start-up before anything listens. Environment variables
     /// (API_TOKEN, JWT_SECRET_KEY...) are read through the host's configuration.
@@ -22,16 +25,23 @@ public static class SecurityHostingExtensions
     /// <param name="configDir">Folder of &lt;env&gt;.json and security_&lt;env&gt;.json.</param>
     /// <param name="environment">production, staging, development or test.</param>
     /// <param name="dataDir">Where keys, revocations and (by default) the audit log are kept.</param>
-    public static SecuritySettings AddSpaceTimeSecuritySettings(this IHostApplicationBuilder builder, string configDir, string environment, string dataDir)
+    /// <param name="flags">Values given on the command line (<c>--set key=value</c>), which win over files and variables.</param>
+    public static SecuritySettings AddSpaceTimeSecuritySettings(
+        this IHostApplicationBuilder builder, string configDir, string environment, string dataDir, IReadOnlyDictionary<string, string>? flags = null)
     {
         var configuration = builder.Configuration;
-        var settings = SecurityConfiguration.Load(configDir, environment, key => configuration[key]);
+        var settings = Configuration.ConfigurationLoader.Load(configDir, environment, Configuration.EnvironmentVariableTable.FromConfiguration(configuration), flags).Settings;
+        if (Configuration.LogLevels.TryParse(settings.Logging.Level, out var level))
+        {
+            builder.Logging.SetMinimumLevel(level);
+        }
 
         var services = builder.Services;
         services.AddSingleton(settings);
+        services.AddHostedService<Configuration.ConfigurationWarnings>();
         services.AddSingleton(new SecurityContext(settings));
         services.TryAddSingleton(sp => new StorageHealth(sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(_ => InstanceIdentity.Resolve(dataDir, configuration[InstanceIdentity.EnvironmentVariable]));
+        services.TryAddSingleton(_ => InstanceIdentity.Resolve(dataDir, Configuration.EnvironmentVariableTable.Value("instance.id", Configuration.EnvironmentVariableTable.FromConfiguration(configuration))));
         services.AddSingleton(sp => new AuditLog(
             Path.IsPathRooted(settings.Audit.Path) ? settings.Audit.Path : Path.Combine(dataDir, settings.Audit.Path),
             settings.Audit.Enabled, settings.Audit.MaxFileSizeMb, settings.Audit.RetentionDays, sp.GetRequiredService<TimeProvider>(),
@@ -48,6 +58,9 @@ public static class SecurityHostingExtensions
             return state;
         });
         services.AddSingleton(sp => new TokenService(sp.GetRequiredService<ISecurityStateStore>(), settings.Authentication, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new SigningKeyRotation(sp.GetRequiredService<ISecurityStateStore>(), settings.Authentication, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SigningKeyRotation>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<SigningKeyRotation>());
         services.AddSingleton<BearerAuthenticator>();
         return settings;
     }
@@ -60,10 +73,18 @@ public static class SecurityHostingExtensions
         services.TryAddSingleton(_ => new RequestGate(settings.HttpApi));
         services.TryAddSingleton(_ => new ConnectionLimiter(settings.HttpApi, settings.TrustedProxies));
         services.AddSingleton(sp => new ClientRateLimiter(settings.RateLimiting, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ISecurityStateStore>()));
-        services.AddRequestTimeouts(o => o.DefaultPolicy = new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
+        services.AddRequestTimeouts(o =>
         {
-            Timeout = TimeSpan.FromMilliseconds(settings.HttpApi.RequestTimeoutMs),
-            TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+            o.DefaultPolicy = new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
+            {
+                Timeout = TimeSpan.FromMilliseconds(settings.HttpApi.RequestTimeoutMs),
+                TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+            };
+            o.AddPolicy(SceneLoadTimeoutPolicy, new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
+            {
+                Timeout = TimeSpan.FromSeconds(settings.Performance.Timeouts.SceneLoadTimeoutSeconds),
+                TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+            });
         });
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, _ => { });
@@ -81,11 +102,17 @@ public static class SecurityHostingExtensions
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, PermissionResultHandler>();
         if (settings.Cors.Enabled)
         {
-            services.AddCors(o => o.AddDefaultPolicy(p => p
-                .WithOrigins([.. settings.Cors.AllowedOrigins])
-                .WithMethods([.. settings.Cors.AllowedMethods])
-                .WithHeaders("Authorization", "Content-Type")
-                .WithExposedHeaders("Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")));
+            services.AddCors(o => o.AddDefaultPolicy(p =>
+            {
+                p.WithOrigins([.. settings.Cors.AllowedOrigins])
+                    .WithMethods([.. settings.Cors.AllowedMethods])
+                    .WithHeaders("Authorization", "Content-Type")
+                    .WithExposedHeaders("Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset");
+                if (settings.Cors.AllowCredentials)
+                {
+                    p.AllowCredentials();
+                }
+            }));
         }
 
         return builder;

@@ -1,14 +1,16 @@
 namespace SpaceTime.Security;
 
-// The security configuration, as read from config/<env>.json, config/security_<env>.json and
-// config/scene_whitelist.json, then environment variables, then command-line options.
-// Property names map to snake_case keys in the files.
+// The configuration model, as read by Configuration.ConfigurationLoader from config/<env>.json,
+// config/security_<env>.json, config/performance_<env>.json, then environment variables (one table:
+// Configuration.EnvironmentVariableTable), then command-line options. Property names map to snake_case keys.
 
-/// <summary>All security settings in force for this process.</summary>
+/// <summary>All settings in force for this process, read from files, environment variables and flags.</summary>
 public sealed class SecuritySettings
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public string Environment { get; set; } = "development";
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsProduction => Environment == "production";
 
     public HttpApiSettings HttpApi { get; set; } = new();
@@ -22,6 +24,21 @@ public sealed class SecuritySettings
     public AuditSettings Audit { get; set; } = new();
 
     public DebugSettings Debug { get; set; } = new();
+
+    /// <summary>security_&lt;env&gt;.json "authorization".</summary>
+    public AuthorizationSettings Authorization { get; set; } = new();
+
+    /// <summary>config/&lt;env&gt;.json "logging".</summary>
+    public LoggingSettings Logging { get; set; } = new();
+
+    /// <summary>config/&lt;env&gt;.json "performance".</summary>
+    public PerformanceSettings Performance { get; set; } = new();
+
+    /// <summary>performance_&lt;env&gt;.json "godot".</summary>
+    public GodotSettings Godot { get; set; } = new();
+
+    /// <summary>performance_&lt;env&gt;.json "optimization" (rendering quality: nothing to adjust in a headless runtime).</summary>
+    public OptimizationSettings Optimization { get; set; } = new();
 
     /// <summary>Addresses of reverse proxies whose <c>X-Forwarded-For</c> is believed.</summary>
     public List<string> TrustedProxies { get; set; } = [];
@@ -43,6 +60,17 @@ public sealed class SecuritySettings
     /// <summary>Where the shared security state lives when it is not the data dir (<c>REDIS_URL</c> or <c>REDIS_HOST</c>).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public RedisSettings? Redis { get; set; }
+
+    /// <summary>
+    /// Scenes that replace this environment's entry of <c>scene_whitelist.json</c> (<c>SCENE_WHITELIST</c>, comma-separated);
+    /// null when the file decides.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string>? SceneWhitelist { get; set; }
+
+    /// <summary>What the configuration asks for that this process does not do, one line each (logged at start-up).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> Warnings { get; set; } = [];
 }
 
 /// <summary>A Redis server for the shared security state. <see cref="ToString"/> never shows the password.</summary>
@@ -111,6 +139,18 @@ public sealed class AuthenticationSettings
     /// <summary>Live tokens per subject; issuing one more revokes the oldest. 0 = unlimited.</summary>
     public int MaxConcurrentSessions { get; set; } = 3;
 
+    /// <summary>Rotate the signing key every <see cref="TokenRotationIntervalHours"/> (once per installation, not per process).</summary>
+    public bool TokenRotationEnabled { get; set; }
+
+    /// <summary>Age of the current signing key at which it is rotated; the old one keeps verifying for the grace period.</summary>
+    public double TokenRotationIntervalHours { get; set; } = 72;
+
+    /// <summary>Tokens are taken from the <c>Authorization</c> header only (never from URLs, which end up in logs). Always true here.</summary>
+    public bool RequireTokenHeader { get; set; } = true;
+
+    /// <summary>Tokens of the original API's formats. SpaceTime accepts none: always false here.</summary>
+    public bool AllowLegacyTokens { get; set; }
+
     /// <summary>The static admin token (<c>API_TOKEN</c>); never read from files.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string? ApiToken { get; set; }
@@ -157,6 +197,9 @@ public sealed class CorsSettings
     public List<string> AllowedOrigins { get; set; } = [];
 
     public List<string> AllowedMethods { get; set; } = ["GET", "POST", "PUT", "DELETE"];
+
+    /// <summary>Whether browsers may send credentials (cookies, Authorization) cross-origin (<c>Access-Control-Allow-Credentials</c>).</summary>
+    public bool AllowCredentials { get; set; }
 }
 
 /// <summary>config/&lt;env&gt;.json "audit".</summary>
@@ -177,4 +220,72 @@ public sealed class DebugSettings
 {
     /// <summary>Whether <c>/debug/*</c> endpoints exist; always off in production.</summary>
     public bool EnableDebugEndpoints { get; set; } = true;
+}
+
+/// <summary>security_&lt;env&gt;.json "authorization": role-based access control.</summary>
+public sealed class AuthorizationSettings
+{
+    /// <summary>Whether roles limit what a caller may do; false (never in production) lets every authenticated caller do everything.</summary>
+    public bool RbacEnabled { get; set; } = true;
+
+    /// <summary>The role of a token issued without one (<c>POST /auth/token</c>, <c>spacetime token issue</c>).</summary>
+    public string DefaultRole { get; set; } = "readonly";
+
+    /// <summary>Whether a missing permission refuses the request (403); false (never in production) only audits it.</summary>
+    public bool EnforcePermissions { get; set; } = true;
+
+    /// <summary>Roles include the ones below them (admin ⊃ developer ⊃ readonly ⊃ guest). Always true here.</summary>
+    public bool RoleInheritanceEnabled { get; set; } = true;
+}
+
+/// <summary>config/&lt;env&gt;.json "logging".</summary>
+public sealed class LoggingSettings
+{
+    /// <summary>Least severity logged: error, warn, info or debug (<c>GODOT_LOG_LEVEL</c>).</summary>
+    public string Level { get; set; } = "info";
+}
+
+/// <summary>config/&lt;env&gt;.json "performance".</summary>
+public sealed class PerformanceSettings
+{
+    public PerformanceTimeouts Timeouts { get; set; } = new();
+}
+
+/// <summary>config/&lt;env&gt;.json "performance.timeouts".</summary>
+public sealed class PerformanceTimeouts
+{
+    /// <summary>Longest a scene load may take before <c>POST /scene</c> answers 504 (the load itself completes on the loop).</summary>
+    public int SceneLoadTimeoutSeconds { get; set; } = 30;
+}
+
+/// <summary>performance_&lt;env&gt;.json "godot".</summary>
+public sealed class GodotSettings
+{
+    /// <summary>Render frames per second: nothing is rendered here, so this is not used (a warning says so when set).</summary>
+    public int TargetFps { get; set; } = 90;
+
+    /// <summary>Simulation ticks per second; 0 = the project's <c>physics/common/physics_ticks_per_second</c>.</summary>
+    public int PhysicsFps { get; set; }
+
+    public bool VsyncEnabled { get; set; } = true;
+
+    public string Msaa { get; set; } = "disabled";
+
+    public bool FxaaEnabled { get; set; }
+
+    public bool TaaEnabled { get; set; }
+}
+
+/// <summary>performance_&lt;env&gt;.json "optimization": rendering quality controls, which a headless runtime has none of.</summary>
+public sealed class OptimizationSettings
+{
+    public bool DynamicQualityEnabled { get; set; }
+
+    public int MinFpsThreshold { get; set; } = 85;
+
+    public int QualityAdjustmentIntervalSeconds { get; set; } = 10;
+
+    public bool LodEnabled { get; set; }
+
+    public bool OcclusionCullingEnabled { get; set; }
 }

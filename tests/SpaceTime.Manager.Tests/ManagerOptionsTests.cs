@@ -95,6 +95,22 @@ public class ManagerOptionsTests
     }
 
     [Fact]
+    public void Build_BuiltInRuntimeWithConfigurationFlags_PassesEachAsSet()
+    {
+        var options = new ManagerOptions
+        {
+            GodotPort = 18080,
+            ConfigurationFlags = new Dictionary<string, string> { ["authentication.token_rotation_enabled"] = "true", ["logging.level"] = "warn" },
+        };
+
+        var command = GameCommand.Build(options, new RuntimeLauncher("/usr/bin/dotnet", ["/opt/spacetime.dll"]), "t");
+
+        Assert.Equal(
+            ["/opt/spacetime.dll", "serve", "--http-port", "18080", "--scene", "none", "--set", "authentication.token_rotation_enabled=true", "--set", "logging.level=warn"],
+            command.Arguments);
+    }
+
+    [Fact]
     public void Build_GodotBinary_PassesPathAndEditorPorts()
     {
         var options = new ManagerOptions { GodotPath = "/opt/godot", ProjectPath = "/srv/game", DapPort = 6006, LspPort = 6005 };

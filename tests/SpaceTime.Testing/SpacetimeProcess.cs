@@ -59,7 +59,7 @@ public sealed partial class SpacetimeProcess : IAsyncDisposable
                  {
                      "HTTP_API_HOST", "HTTP_API_PORT", "GODOT_ENV", "GODOT_PROJECT_PATH", "SPACETIME_DATA_DIR", "SPACETIME_CONFIG_DIR",
                      "JWT_SECRET_KEY", "AUTH_REQUIRED", "ENABLE_RATE_LIMITING", "GODOT_ENABLE_HTTP_API", "METRICS_TOKEN", "DAP_PORT", "LSP_PORT",
-                     "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD", "SPACETIME_PROXY_SECRET", "SPACETIME_PROXY_SOCKET",
+                     "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD", "SPACETIME_PROXY_SECRET", "SPACETIME_PROXY_SOCKET", "ENVIRONMENT", "GODOT_LOG_LEVEL",
                  })
         {
             info.Environment.Remove(name);

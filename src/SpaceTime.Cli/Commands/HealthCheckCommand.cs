@@ -35,9 +35,9 @@ internal static class HealthCheckCommand
             {
                 ConfigDir = CliEnvironment.ConfigDir(parse.GetValue(configDir)),
                 Environment = CliEnvironment.EnvironmentName(parse.GetValue(environment)),
-                ProjectPath = parse.GetValue(project) ?? CliEnvironment.Get("GODOT_PROJECT_PATH") ?? BundledProject.Path,
+                ProjectPath = CliEnvironment.ProjectPath(parse.GetValue(project)),
                 DataDir = CliEnvironment.DataDir(parse.GetValue(dataDir)),
-                Token = parse.GetValue(token) ?? CliEnvironment.Get("SPACETIME_TOKEN") ?? CliEnvironment.Get("API_TOKEN"),
+                Token = parse.GetValue(token) ?? CliEnvironment.Get("SPACETIME_TOKEN") ?? CliEnvironment.Setting("authentication.api_token"),
                 SkipHttp = parse.GetValue(skipHttp),
             };
             options.ApiUrl = Url(parse, url, "http", "https") ?? options.ApiUrl;

@@ -31,13 +31,14 @@ internal sealed class ManagerOptionsBinding
     private readonly Option<string?> _logDir = new("--log-dir") { Description = "Where spacetime-manager.log and spacetime-game.log rotate. Default: DATA_DIR/logs." };
     private readonly Option<string?> _environment = new("--environment") { Description = "production, staging, development or test. Env: GODOT_ENV." };
     private readonly Option<string?> _configDir = new("--config-dir") { Description = "Config folder. Default: beside the executable. Env: SPACETIME_CONFIG_DIR." };
+    private readonly Option<string[]> _set = new("--set") { Description = "Set a configuration key, over files and variables, for the manager and its game: --set authentication.token_rotation_enabled=true (repeatable; keys: spacetime config show)." };
 
     public void AddTo(Command command)
     {
         Option[] options =
         [
             _host, _port, _godotPort, _godotPath, _projectPath, _autoLoad, _scenePath, _playerTimeout, _checkInterval, _hangCheckInterval, _maxRestarts,
-            _restartWindow, _noAutostart, _stayOnFailure, _failureExitDelay, _telemetryPort, _discoveryPort, _metricsPort, _dapPort, _lspPort, _dataDir, _logDir, _environment, _configDir,
+            _restartWindow, _noAutostart, _stayOnFailure, _failureExitDelay, _telemetryPort, _discoveryPort, _metricsPort, _dapPort, _lspPort, _dataDir, _logDir, _environment, _configDir, _set,
         ];
         foreach (var option in options)
         {
@@ -54,11 +55,11 @@ internal sealed class ManagerOptionsBinding
     {
         var options = new ManagerOptions
         {
-            Host = parse.GetValue(_host) ?? CliEnvironment.Get("GODOT_SERVER_HOST") ?? "127.0.0.1",
-            Port = parse.GetValue(_port) ?? CliEnvironment.GetPort("GODOT_SERVER_PORT") ?? 8090,
-            GodotPort = parse.GetValue(_godotPort) ?? CliEnvironment.GetPort("GODOT_API_PORT") ?? 8080,
-            GodotPath = parse.GetValue(_godotPath) ?? CliEnvironment.Get("GODOT_EXECUTABLE_PATH"),
-            ProjectPath = parse.GetValue(_projectPath) ?? CliEnvironment.Get("GODOT_PROJECT_PATH") ?? BundledProject.Path,
+            Host = parse.GetValue(_host) ?? CliEnvironment.Setting("manager.host") ?? "127.0.0.1",
+            Port = parse.GetValue(_port) ?? CliEnvironment.Port("manager.port") ?? 8090,
+            GodotPort = parse.GetValue(_godotPort) ?? CliEnvironment.Port("manager.godot_port") ?? 8080,
+            GodotPath = parse.GetValue(_godotPath) ?? CliEnvironment.Setting("manager.godot_path"),
+            ProjectPath = CliEnvironment.ProjectPath(parse.GetValue(_projectPath)),
             AutoLoadScene = parse.GetValue(_autoLoad) ?? true,
             ScenePath = parse.GetValue(_scenePath) ?? BundledProject.MainScene,
             NoAutostart = parse.GetValue(_noAutostart),
@@ -66,11 +67,12 @@ internal sealed class ManagerOptionsBinding
             MetricsPort = parse.GetValue(_metricsPort),
             TelemetryPort = parse.GetValue(_telemetryPort),
             DiscoveryPort = parse.GetValue(_discoveryPort),
-            DapPort = parse.GetValue(_dapPort) ?? CliEnvironment.GetPort("DAP_PORT"),
-            LspPort = parse.GetValue(_lspPort) ?? CliEnvironment.GetPort("LSP_PORT"),
-            DataDir = parse.GetValue(_dataDir) ?? CliEnvironment.Get("SPACETIME_DATA_DIR"),
+            DapPort = parse.GetValue(_dapPort) ?? CliEnvironment.Port("runtime.dap_port"),
+            LspPort = parse.GetValue(_lspPort) ?? CliEnvironment.Port("runtime.lsp_port"),
+            DataDir = parse.GetValue(_dataDir) ?? CliEnvironment.Setting("runtime.data_dir"),
             LogDir = parse.GetValue(_logDir),
-            ApiToken = CliEnvironment.Get("API_TOKEN"),
+            ApiToken = CliEnvironment.Setting("authentication.api_token"),
+            ConfigurationFlags = Security.Configuration.ConfigurationLoader.ParseFlags(parse.GetValue(_set)),
         };
         options.PlayerTimeout = Duration(parse, _playerTimeout) ?? options.PlayerTimeout;
         options.CheckInterval = Duration(parse, _checkInterval) ?? options.CheckInterval;

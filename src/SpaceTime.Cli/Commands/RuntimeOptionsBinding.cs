@@ -28,8 +28,11 @@ internal sealed class RuntimeOptionsBinding
 
     public Option<int?> LspPort { get; } = new("--lsp-port") { Description = "Keep a connection to the Godot editor's language server on this port (e.g. 6005). Env: LSP_PORT." };
 
+    public Option<string[]> Set { get; } = new("--set") { Description = "Set a configuration key, over files and variables: --set http_api.max_connections=50 (repeatable; keys: spacetime config show)." };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(Set);
         command.Options.Add(ConfigDir);
         command.Options.Add(TelemetryPort);
         command.Options.Add(DiscoveryPort);
@@ -68,6 +71,9 @@ internal sealed class RuntimeOptionsBinding
         Set(nameof(RuntimeOptions.LspPort), Text(parse.GetValue(LspPort)));
         return settings;
     }
+
+    /// <summary>The <c>--set key=value</c> flags.</summary>
+    public IReadOnlyDictionary<string, string> Flags(ParseResult parse) => Security.Configuration.ConfigurationLoader.ParseFlags(parse.GetValue(Set));
 
     private static string? Text(int? value) => value?.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

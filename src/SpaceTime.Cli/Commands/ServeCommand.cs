@@ -15,8 +15,8 @@ internal static class ServeCommand
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             var settings = options.Read(parse);
-            settings.TryAdd(nameof(RuntimeOptions.ProjectPath), CliEnvironment.Get("GODOT_PROJECT_PATH") ?? BundledProject.Path);
-            var host = await RuntimeServer.StartAsync(settings, cancellationToken);
+            settings.TryAdd(nameof(RuntimeOptions.ProjectPath), CliEnvironment.ProjectPath(null));
+            var host = await RuntimeServer.StartAsync(settings, cancellationToken, options.Flags(parse));
             await using (host.AsAsyncDisposable())
             {
                 await host.WaitForShutdownAsync(cancellationToken);

@@ -11,7 +11,7 @@ internal static class TokenCommand
 {
     public static Command Create()
     {
-        var role = new Option<string>("--role") { Description = $"Role of the token: {string.Join(", ", Roles.All)}.", Required = true };
+        var role = new Option<string?>("--role") { Description = $"Role of the token: {string.Join(", ", Roles.All)}. Default: the environment's authorization.default_role (readonly)." };
         var ttl = new Option<string?>("--ttl") { Description = "Lifetime, e.g. 30m, 24h, 7d. Default: the environment's token_expiry_seconds." };
         var subject = new Option<string>("--subject") { Description = "Who the token is for.", DefaultValueFactory = _ => System.Environment.UserName };
         var dataDir = new Option<string?>("--data-dir") { Description = "The runtime's data dir (holds the signing key when JWT_SECRET_KEY is not set). Env: SPACETIME_DATA_DIR." };
@@ -38,7 +38,7 @@ internal static class TokenCommand
             // The same state the servers use: the data dir's, or Redis when REDIS_URL/REDIS_HOST is set.
             using var state = SecurityStateStores.Open(folder, settings, TimeProvider.System);
             using var tokens = new TokenService(state, settings.Authentication, TimeProvider.System);
-            var issued = tokens.Issue(parse.GetValue(subject)!, parse.GetValue(role)!, lifetime);
+            var issued = tokens.Issue(parse.GetValue(subject)!, parse.GetValue(role) ?? settings.Authorization.DefaultRole, lifetime);
             Console.WriteLine(issued.Token);
             return Task.FromResult(0);
         }));

@@ -57,11 +57,14 @@ public sealed class HeadlessGame : IAsyncDisposable
     /// <summary>Raised on the simulation thread when the player first stands on ground.</summary>
     public event Action<PlayerState>? PlayerSpawned;
 
-    /// <summary>Opens a project folder; the tick rate comes from <c>physics/common/physics_ticks_per_second</c> (default 90).</summary>
-    public static HeadlessGame Open(string projectFolder, TimeProvider? time = null)
+    /// <summary>
+    /// Opens a project folder; the tick rate is <paramref name="ticksPerSecond"/> when given, else the project's
+    /// <c>physics/common/physics_ticks_per_second</c> (default 90).
+    /// </summary>
+    public static HeadlessGame Open(string projectFolder, TimeProvider? time = null, int? ticksPerSecond = null)
     {
         var project = GodotProject.Open(projectFolder);
-        return new HeadlessGame(project, time ?? TimeProvider.System, project.Settings.PhysicsTicksPerSecond());
+        return new HeadlessGame(project, time ?? TimeProvider.System, ticksPerSecond ?? project.Settings.PhysicsTicksPerSecond());
     }
 
     public void Start() => Loop.Start();

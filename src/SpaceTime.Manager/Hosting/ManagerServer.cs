@@ -49,7 +49,7 @@ public static partial class ManagerServer
             new RotatingLogFile(Path.Combine(options.LogDir, RotatingFileLoggerProvider.FileName), options.LogMaxBytes, options.LogMaxFiles),
             TimeProvider.System,
             ring));
-        var security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir);
+        var security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir, options.ConfigurationFlags);
         // Only what is forwarded to the game waits for capacity here (the game gates it again per its own load):
         // the manager's own /health, /status and controls answer while /godot is saturated, and so do the game's probes.
         builder.Services.AddSingleton(new RequestGate(security.HttpApi,

@@ -50,6 +50,11 @@ public static class GameCommand
             {
                 arguments.AddRange(["--data-dir", Path.GetFullPath(data)]);
             }
+
+            foreach (var (key, value) in options.ConfigurationFlags)
+            {
+                arguments.AddRange(["--set", $"{key}={value}"]);
+            }
         }
 
         if (options.DapPort is { } dap)

@@ -20,6 +20,7 @@ using SpaceTime.Runtime.Recordings;
 using SpaceTime.Runtime.Scenes;
 using SpaceTime.Security;
 using SpaceTime.Security.Capacity;
+using SpaceTime.Security.Configuration;
 using SpaceTime.Security.RateLimiting;
 using SpaceTime.Runtime.State;
 using SpaceTime.Runtime.Status;
@@ -34,31 +35,33 @@ namespace SpaceTime.Runtime.Hosting;
 /// </summary>
 public static class RuntimeHostingExtensions
 {
-    /// <summary>Environment variables the operations documents name, and the settings they set.</summary>
-    public static readonly IReadOnlyDictionary<string, string> EnvironmentVariables = new Dictionary<string, string>
-    {
-        ["HTTP_API_HOST"] = "Host",
-        ["HTTP_API_PORT"] = "HttpPort",
-        ["GODOT_ENV"] = "Environment",
-        ["GODOT_PROJECT_PATH"] = "ProjectPath",
-        ["SPACETIME_DATA_DIR"] = "DataDir",
-        ["SPACETIME_CONFIG_DIR"] = "ConfigDir",
-        ["TELEMETRY_PORT"] = "TelemetryPort",
-        ["DISCOVERY_PORT"] = "DiscoveryPort",
-        ["DAP_PORT"] = "DapPort",
-        ["LSP_PORT"] = "LspPort",
-    };
+    /// <summary>
+    /// The <see cref="RuntimeOptions"/> key a configuration key of <see cref="EnvironmentVariableTable"/> sets
+    /// (<c>runtime.http_port</c> → <c>HttpPort</c>), or null for keys that are not the runtime's.
+    /// </summary>
+    public static string? OptionsKey(string key) =>
+        key == "environment" ? nameof(RuntimeOptions.Environment)
+        : key.StartsWith("runtime.", StringComparison.Ordinal) ? string.Concat(key["runtime.".Length..].Split('_').Select(w => char.ToUpperInvariant(w[0]) + w[1..]))
+        : null;
 
     /// <summary>The game (loop, scenes, history) and its security settings and audit log, without HTTP.</summary>
     /// <param name="builder">The host builder.</param>
     /// <param name="overrides">Settings that win over configuration files and environment variables (command-line options).</param>
-    public static SecuritySettings AddSpaceTimeGame(this IHostApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <param name="flags">Configuration keys set on the command line (<c>--set key=value</c>).</param>
+    public static SecuritySettings AddSpaceTimeGame(this IHostApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null, IReadOnlyDictionary<string, string>? flags = null)
     {
-        // Environment variables arrive through configuration, so hosts and tests can set them per instance.
-        var mapped = EnvironmentVariables
-            .Select(p => (Key: $"{RuntimeOptions.SectionName}:{p.Value}", Value: builder.Configuration[p.Key]))
-            .Where(p => !string.IsNullOrEmpty(p.Value))
-            .ToDictionary(p => p.Key, p => p.Value);
+        // Environment variables arrive through configuration, so hosts and tests can set them per instance; where two
+        // set one key, the later in the table wins.
+        var mapped = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var variables = EnvironmentVariableTable.FromConfiguration(builder.Configuration);
+        foreach (var variable in EnvironmentVariableTable.All)
+        {
+            if (OptionsKey(variable.Key) is { } key && variables(variable.Name) is { Length: > 0 } value)
+            {
+                mapped[$"{RuntimeOptions.SectionName}:{key}"] = value;
+            }
+        }
+
         builder.Configuration.AddInMemoryCollection(mapped);
         if (overrides is not null)
         {
@@ -73,7 +76,10 @@ public static class RuntimeHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RuntimeOptions>, RuntimeOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RuntimeClock>();
-        services.TryAddSingleton(sp => HeadlessGame.Open(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value.ProjectPath, sp.GetRequiredService<TimeProvider>()));
+        // The security settings are read below, before anything is built: godot.physics_fps sets the tick rate.
+        SecuritySettings? security = null;
+        services.TryAddSingleton(sp => HeadlessGame.Open(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value.ProjectPath, sp.GetRequiredService<TimeProvider>(),
+            security is { Godot.PhysicsFps: > 0 and var fps } ? fps : null));
         var records = Path.GetFullPath(builder.Configuration[$"{RuntimeOptions.SectionName}:DataDir"] ?? RuntimeOptions.DefaultDataDir);
         if (builder.AddSpaceTimeRecords(records) is not null)
         {
@@ -94,19 +100,20 @@ public static class RuntimeHostingExtensions
         var environment = configuration[$"{RuntimeOptions.SectionName}:Environment"] ?? "development";
         var configDir = configuration[$"{RuntimeOptions.SectionName}:ConfigDir"] ?? Path.Combine(AppContext.BaseDirectory, "config");
         var dataDir = Path.GetFullPath(configuration[$"{RuntimeOptions.SectionName}:DataDir"] ?? RuntimeOptions.DefaultDataDir);
-        var security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir);
+        security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir, flags);
         // Read now, like the security settings, so a broken whitelist stops start-up with the file and key named.
-        services.AddSingleton(new SceneWhitelist(Path.Combine(configDir, "scene_whitelist.json"), environment));
+        services.AddSingleton(new SceneWhitelist(Path.Combine(configDir, "scene_whitelist.json"), environment, security.SceneWhitelist));
         services.AddHostedService<SecurityStartupService>();
         return security;
     }
 
     /// <param name="builder">The host builder.</param>
     /// <param name="overrides">Settings that win over configuration files and environment variables (command-line options).</param>
+    /// <param name="flags">Configuration keys set on the command line (<c>--set key=value</c>).</param>
     /// <returns>The security settings in force (they say, among other things, whether the HTTP API is on).</returns>
-    public static SecuritySettings AddSpaceTimeRuntime(this WebApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null)
+    public static SecuritySettings AddSpaceTimeRuntime(this WebApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null, IReadOnlyDictionary<string, string>? flags = null)
     {
-        var security = builder.AddSpaceTimeGame(overrides);
+        var security = builder.AddSpaceTimeGame(overrides, flags);
         builder.AddSpaceTimeSecurity(security);
 
         var services = builder.Services;

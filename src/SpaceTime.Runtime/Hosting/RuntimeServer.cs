@@ -13,8 +13,9 @@ public static class RuntimeServer
 {
     /// <param name="settings">Settings from the command line (keys of <see cref="RuntimeOptions"/>); they win over environment variables.</param>
     /// <param name="cancellationToken">Cancels start-up.</param>
+    /// <param name="flags">Configuration keys set on the command line (<c>--set key=value</c>).</param>
     /// <returns>The started host: a <see cref="WebApplication"/>, or a plain host when the HTTP API is off.</returns>
-    public static async Task<IHost> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
+    public static async Task<IHost> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? flags = null)
     {
         var requested = RequestedPort(settings);
         int[] candidates = requested == RuntimeOptions.DefaultHttpPort ? [requested, .. RuntimeOptions.FallbackHttpPorts] : [requested];
@@ -27,9 +28,9 @@ public static class RuntimeServer
             builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
             // Start-up failures reach the caller as exceptions and are reported there once, without a stack trace.
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-            if (!builder.AddSpaceTimeRuntime(overrides).HttpApi.Enabled)
+            if (!builder.AddSpaceTimeRuntime(overrides, flags).HttpApi.Enabled)
             {
-                return await StartWithoutHttpAsync(settings, cancellationToken);
+                return await StartWithoutHttpAsync(settings, flags, cancellationToken);
             }
 
             var app = builder.Build();
@@ -81,11 +82,11 @@ public static class RuntimeServer
     }
 
     /// <summary>The documents' release rule: no HTTP API unless GODOT_ENABLE_HTTP_API=true. The game still runs.</summary>
-    private static async Task<IHost> StartWithoutHttpAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
+    private static async Task<IHost> StartWithoutHttpAsync(IReadOnlyDictionary<string, string?> settings, IReadOnlyDictionary<string, string>? flags, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-        var security = builder.AddSpaceTimeGame(settings);
+        var security = builder.AddSpaceTimeGame(settings, flags);
         var game = builder.Build();
         await game.StartAsync(cancellationToken);
         RuntimeLog.HttpApiOff(game.Services.GetRequiredService<ILogger<RuntimeOptions>>(), security.Environment);
@@ -97,7 +98,7 @@ public static class RuntimeServer
 
     private static int RequestedPort(IReadOnlyDictionary<string, string?> settings)
     {
-        var text = settings.GetValueOrDefault(nameof(RuntimeOptions.HttpPort)) ?? Environment.GetEnvironmentVariable("HTTP_API_PORT");
+        var text = settings.GetValueOrDefault(nameof(RuntimeOptions.HttpPort)) ?? Security.Configuration.EnvironmentVariableTable.Value("runtime.http_port", Environment.GetEnvironmentVariable);
         return int.TryParse(text, out var port) ? port : RuntimeOptions.DefaultHttpPort;
     }
 }

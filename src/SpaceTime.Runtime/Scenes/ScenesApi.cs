@@ -50,9 +50,10 @@ public static class ScenesApi
     {
         var scene = app.MapGroup("/scene").WithTags("Scenes");
         scene.MapGet("", GetCurrentScene).RequirePermission(Permissions.SceneRead);
-        scene.MapPost("", LoadScene).RequirePermission(Permissions.SceneWrite);
-        scene.MapPost("/load", LoadScene).RequirePermission(Permissions.SceneWrite);
-        scene.MapPost("/reload", ReloadScene).RequirePermission(Permissions.SceneWrite);
+        // Loads may take longer than other requests: performance.timeouts.scene_load_timeout_seconds.
+        scene.MapPost("", LoadScene).RequirePermission(Permissions.SceneWrite).WithRequestTimeout(SpaceTime.Security.SecurityHostingExtensions.SceneLoadTimeoutPolicy);
+        scene.MapPost("/load", LoadScene).RequirePermission(Permissions.SceneWrite).WithRequestTimeout(SpaceTime.Security.SecurityHostingExtensions.SceneLoadTimeoutPolicy);
+        scene.MapPost("/reload", ReloadScene).RequirePermission(Permissions.SceneWrite).WithRequestTimeout(SpaceTime.Security.SecurityHostingExtensions.SceneLoadTimeoutPolicy);
         scene.MapPut("", ValidateScene).RequirePermission(Permissions.SceneWrite);
         scene.MapGet("/history", GetHistory).RequirePermission(Permissions.SceneRead);
         scene.MapGet("/dump", DumpScene).RequirePermission(Permissions.SceneRead);

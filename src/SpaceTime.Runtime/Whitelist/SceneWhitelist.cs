@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SpaceTime.Security;
+using SpaceTime.Security.Configuration;
 using SpaceTime.Engine.Scenes;
 
 namespace SpaceTime.Runtime.Whitelist;
@@ -26,11 +27,17 @@ public sealed class SceneWhitelist
 
     private volatile Rules _rules;
 
-    public SceneWhitelist(string file, string environment)
+    private readonly IReadOnlyList<string>? _scenes;
+
+    /// <param name="file">scene_whitelist.json.</param>
+    /// <param name="environment">The entry of the file that applies.</param>
+    /// <param name="scenes">Scenes that replace the environment's entry (<c>SCENE_WHITELIST</c>); the file's blacklist still applies.</param>
+    public SceneWhitelist(string file, string environment, IReadOnlyList<string>? scenes = null)
     {
         File = file;
         Environment = environment;
-        _rules = Read(file, environment);
+        _scenes = scenes;
+        _rules = Read(file, environment, scenes);
     }
 
     public string File { get; }
@@ -47,7 +54,7 @@ public sealed class SceneWhitelist
     }
 
     /// <summary>Reads the file again; on error the rules in force stay and the error is thrown.</summary>
-    public void Reload() => _rules = Read(File, Environment);
+    public void Reload() => _rules = Read(File, Environment, _scenes);
 
     public WhitelistDecision Check(string? path)
     {
@@ -80,7 +87,7 @@ public sealed class SceneWhitelist
         return new WhitelistDecision(false, $"scene {canonical} is not whitelisted in environment '{Environment}'");
     }
 
-    private static Rules Read(string file, string environment)
+    private static Rules Read(string file, string environment, IReadOnlyList<string>? overrideScenes)
     {
         WhitelistFile? content = null;
         if (System.IO.File.Exists(file))
@@ -91,12 +98,19 @@ public sealed class SceneWhitelist
             }
             catch (JsonException e)
             {
-                throw new SecurityConfigurationException(file, string.IsNullOrEmpty(e.Path) ? "$" : e.Path.TrimStart('$', '.'), $"invalid whitelist ({e.Message.Split(". ")[0]})");
+                var path = string.IsNullOrEmpty(e.Path) ? "$" : e.Path.TrimStart('$', '.');
+                throw UnknownKey(file, path, e.Message)
+                      ?? new SecurityConfigurationException(file, path, $"invalid whitelist ({e.Message.Split(". ")[0]})");
             }
         }
 
         var blacklistExact = Canonical(file, "blacklist.exact", content?.Blacklist?.Exact ?? [], requireScene: true);
         var blacklistPatterns = Patterns(file, "blacklist.patterns", content?.Blacklist?.Patterns ?? []);
+        if (overrideScenes is not null)
+        {
+            return new Rules($"SCENE_WHITELIST [{environment}]", Canonical("SCENE_WHITELIST", "SCENE_WHITELIST", [.. overrideScenes], requireScene: true), [], [], blacklistExact, blacklistPatterns);
+        }
+
         if (content?.Environments?.TryGetValue(environment, out var entry) == true && entry is not null)
         {
             var scenes = Canonical(file, $"environments.{environment}.scenes", entry.Scenes ?? [], requireScene: true);
@@ -110,6 +124,24 @@ public sealed class SceneWhitelist
         return environment == "production"
             ? new Rules($"built-in production default ({ProductionDefaultScene} only)", [ProductionDefaultScene], [], [], blacklistExact, blacklistPatterns)
             : new Rules($"built-in {environment} default (every scene under res://)", [], [ResourcePath.Prefix], [], blacklistExact, blacklistPatterns);
+    }
+
+    /// <summary>For a key the file format does not have: the key's path and a "did you mean" when it is close to a known one.</summary>
+    private static SecurityConfigurationException? UnknownKey(string file, string path, string message)
+    {
+        const string marker = "The JSON property '";
+        var start = message.IndexOf(marker, StringComparison.Ordinal);
+        if (start < 0 || !message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        start += marker.Length;
+        var name = message[start..message.IndexOf('\'', start)];
+        // Depending on where the reader stopped, the path may already end with the key's name.
+        var key = path == "$" ? name : path == name || path.EndsWith("." + name, StringComparison.Ordinal) ? path : $"{path}.{name}";
+        var suggestion = ConfigurationLoader.Suggest(name, ["description", "environments", "blacklist", "scenes", "directories", "wildcards", "patterns", "exact"]);
+        return new SecurityConfigurationException(file, key, suggestion is null ? "unknown key" : $"unknown key (did you mean '{suggestion}'?)");
     }
 
     private static List<string> Canonical(string file, string key, List<string> paths, bool requireScene)

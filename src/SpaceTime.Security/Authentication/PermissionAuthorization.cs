@@ -11,7 +11,12 @@ public sealed class PermissionRequirement(string permission) : IAuthorizationReq
     public string Permission { get; } = permission;
 }
 
-public sealed class PermissionHandler : AuthorizationHandler<PermissionRequirement>
+/// <summary>
+/// Grants a permission to a role that includes it. With <c>authorization.rbac_enabled</c> or
+/// <c>enforce_permissions</c> false (refused in production) any authenticated caller has every permission, and a refusal
+/// that would have happened is audited.
+/// </summary>
+public sealed class PermissionHandler(SecuritySettings settings, AuditLog audit, SecurityContext security) : AuthorizationHandler<PermissionRequirement>
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
     {
@@ -27,8 +32,18 @@ public sealed class PermissionHandler : AuthorizationHandler<PermissionRequireme
             return Task.CompletedTask;
         }
 
-        if (Permissions.Allows(context.User.FindFirst(BearerTokenHandler.RoleClaim)?.Value, requirement.Permission))
+        var role = context.User.FindFirst(BearerTokenHandler.RoleClaim)?.Value;
+        if (Permissions.Allows(role, requirement.Permission))
         {
+            context.Succeed(requirement);
+        }
+        else if (!settings.Authorization.RbacEnabled || !settings.Authorization.EnforcePermissions)
+        {
+            if (context.Resource is HttpContext http)
+            {
+                audit.Write(new AuditEvent("authorization", "PERMISSION_NOT_ENFORCED", security.Client(http), http.Request.Path, subject, role, Details: $"requires {requirement.Permission}"));
+            }
+
             context.Succeed(requirement);
         }
 

@@ -63,6 +63,12 @@ public interface ISecurityStateStore : IDisposable
     SigningKey RotateKey(TimeSpan grace, DateTimeOffset now);
 
     /// <summary>
+    /// Rotates as <see cref="RotateKey"/> only when the current key was created at or before <paramref name="createdBy"/>,
+    /// deciding and rotating in one step, so processes sharing the store rotate once between them. Null when not due.
+    /// </summary>
+    SigningKey? RotateKeyCreatedBy(DateTimeOffset createdBy, TimeSpan grace, DateTimeOffset now);
+
+    /// <summary>
     /// Revokes a token until it expires (its session's expiry when known, else <paramref name="fallbackExpiresAt"/>)
     /// and ends its session.
     /// </summary>

@@ -217,7 +217,7 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         UpdateKeys(keys =>
         {
             var ms = now.ToUnixTimeMilliseconds();
-            keys.RemoveAll(k => k.ValidUntilMs is { } until && until <= ms);
+            keys.RemoveAll(k => k.ValidUntilMs is { } until && until <= ms && k.Secret is not null);
             if (_environmentKeyId is not null && keys.All(k => k.Id != _environmentKeyId))
             {
                 // A new JWT_SECRET_KEY supersedes whatever was current (keys rotated by any instance included).
@@ -234,20 +234,35 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         Resync();
     }
 
-    public SigningKey RotateKey(TimeSpan grace, DateTimeOffset now)
+    public SigningKey RotateKey(TimeSpan grace, DateTimeOffset now) => RotateKeyCreatedBy(DateTimeOffset.MaxValue, grace, now)!;
+
+    public SigningKey? RotateKeyCreatedBy(DateTimeOffset createdBy, TimeSpan grace, DateTimeOffset now)
     {
         StoredKey? created = null;
+        // UpdateKeys retries on a concurrent change, so the age is judged on the keys the rotation replaces.
         UpdateKeys(keys =>
         {
-            var ms = now.ToUnixTimeMilliseconds();
+            created = null;
+            var current = keys.Where(k => k.ValidUntilMs is null).Select(k => (long?)k.CreatedMs).Max();
+            if (current is { } ms && ms > createdBy.ToUnixTimeMilliseconds())
+            {
+                return keys;
+            }
+
+            var nowMs = now.ToUnixTimeMilliseconds();
             var until = (now + grace).ToUnixTimeMilliseconds();
-            keys = [.. keys.Select(k => k.ValidUntilMs is null ? k with { ValidUntilMs = until } : k).Where(k => k.ValidUntilMs is not { } u || u > ms)];
-            created = NewKey(ms);
+            keys = [.. keys.Select(k => k.ValidUntilMs is null ? k with { ValidUntilMs = until } : k).Where(k => k.ValidUntilMs is not { } u || u > nowMs || k.Secret is null)];
+            created = NewKey(nowMs);
             keys.Add(created);
             return keys;
         });
+        if (created is null)
+        {
+            return null;
+        }
+
         ResyncOrSignal();
-        return ToSigningKey(created!)!;
+        return ToSigningKey(created);
     }
 
     public void Revoke(string jti, long fallbackExpiresAt, bool idleTimeout, DateTimeOffset now)

@@ -175,7 +175,7 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
         {
             using var tx = _db.BeginTransaction();
             var ms = now.ToUnixTimeMilliseconds();
-            Execute("DELETE FROM signing_keys WHERE valid_until_ms IS NOT NULL AND valid_until_ms <= $now", ("$now", ms));
+            Execute("DELETE FROM signing_keys WHERE valid_until_ms IS NOT NULL AND valid_until_ms <= $now AND secret IS NOT NULL", ("$now", ms));
             if (_environmentKeyId is not null)
             {
                 var known = Scalar("SELECT COUNT(*) FROM signing_keys WHERE id = $id", ("$id", _environmentKeyId)) is long n && n > 0;
@@ -199,15 +199,23 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
         }
     }
 
-    public SigningKey RotateKey(TimeSpan grace, DateTimeOffset now)
+    public SigningKey RotateKey(TimeSpan grace, DateTimeOffset now) => RotateKeyCreatedBy(DateTimeOffset.MaxValue, grace, now)!;
+
+    public SigningKey? RotateKeyCreatedBy(DateTimeOffset createdBy, TimeSpan grace, DateTimeOffset now)
     {
         lock (_lock)
         {
+            // One transaction: a second process waits for the first's commit, then finds a fresh key and does nothing.
             using var tx = _db.BeginTransaction();
-            var ms = now.ToUnixTimeMilliseconds();
+            var created = Scalar("SELECT MAX(created_ms) FROM signing_keys WHERE valid_until_ms IS NULL") as long?;
+            if (created is { } ms && ms > createdBy.ToUnixTimeMilliseconds())
+            {
+                return null;
+            }
+
             Execute("UPDATE signing_keys SET valid_until_ms = $until WHERE valid_until_ms IS NULL", ("$until", (now + grace).ToUnixTimeMilliseconds()));
-            Execute("DELETE FROM signing_keys WHERE valid_until_ms IS NOT NULL AND valid_until_ms <= $now", ("$now", ms));
-            var key = InsertNewKey(ms);
+            Execute("DELETE FROM signing_keys WHERE valid_until_ms IS NOT NULL AND valid_until_ms <= $now AND secret IS NOT NULL", ("$now", now.ToUnixTimeMilliseconds()));
+            var key = InsertNewKey(now.ToUnixTimeMilliseconds());
             BumpVersion();
             Commit(tx);
             Refresh(force: true);

@@ -8,13 +8,6 @@ namespace SpaceTime.Security.Storage;
 /// </summary>
 public sealed class InstanceIdentity
 {
-    public const string EnvironmentVariable = "SPACETIME_INSTANCE_ID";
-
-    /// <summary>The variable read here (the deploy templates are checked against tables like this one).</summary>
-    public static readonly IReadOnlyDictionary<string, string> EnvironmentVariables = new Dictionary<string, string>
-    {
-        ["SPACETIME_INSTANCE_ID"] = "this instance's id; default: the data dir's instance_id file",
-    };
     public const string FileName = "instance_id";
 
     public InstanceIdentity(string id) => Id = id;

@@ -1,46 +1,51 @@
 using System.Text.RegularExpressions;
+using SpaceTime.Security.Configuration;
 using SpaceTime.Deploy.Tests.Support;
 
 namespace SpaceTime.Deploy.Tests.Config;
 
-/// <summary>deploy/config/*/.env.template: every variable SpaceTime reads, documented, and production's placeholders refused by the real executable.</summary>
+/// <summary>
+/// deploy/config/*/.env.template and docs/DEPLOYMENT.md against the one table of environment variables
+/// (<see cref="EnvironmentVariableTable"/>), and production's placeholders refused by the real executable.
+/// </summary>
 public sealed partial class EnvTemplateTests
 {
-    /// <summary>
-    /// Names in the source that an operator does not set: systemd sets the first three, PATH is the system's,
-    /// SPACETIME_TOKEN is the client tools', SPACETIME_MANAGER_PID, SPACETIME_PROXY_SECRET and SPACETIME_PROXY_SOCKET the manager's to its game, NO_COLOR the terminal's; the package builder sets LC_ALL and DOTNET_* for the
-    /// git and dotnet processes it starts.
-    /// </summary>
-    private static readonly string[] NotForOperators =
-        ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "PATH", "SPACETIME_TOKEN", "SPACETIME_MANAGER_PID", "SPACETIME_PROXY_SECRET", "SPACETIME_PROXY_SOCKET", "NO_COLOR", "LC_ALL", "DOTNET_CLI_TELEMETRY_OPTOUT", "DOTNET_NOLOGO"];
-
-    /// <summary>Read by docker-compose.yml, not by SpaceTime.</summary>
-    private static readonly string[] ComposeOnly = ["GRAFANA_ADMIN_PASSWORD", "REDIS_PASSWORD", "POSTGRES_PASSWORD", "SPACETIME_DOMAIN"];
-
-    /// <summary>Read by setup_monitoring.sh (Alertmanager's notifiers), not by SpaceTime.</summary>
-    private static readonly string[] MonitoringOnly = ["ALERT_WEBHOOK_URL", "ALERT_EMAIL_TO", "SMTP_SMARTHOST", "SMTP_FROM", "SMTP_AUTH_USERNAME", "SMTP_AUTH_PASSWORD"];
-
-    /// <summary>Read by <c>spacetime ci</c> from a game repository's pipeline (docs/CI.md), not by the servers an operator runs.</summary>
-    private static readonly string[] PipelineOnly =
-    [
-        "GITHUB_ACTIONS", "CI_COMMIT_TAG", "GITHUB_REF_TYPE", "GITHUB_REF_NAME", "SPACETIME_REPORTS_DIR", "SPACETIME_PROJECT_DIR", "SPACETIME_SCENE",
-        "SPACETIME_READY_TIMEOUT", "SPACETIME_VERSION", "SPACETIME_DIST_DIR", "SPACETIME_SIGNING_KEY", "SPACETIME_PASSPHRASE", "SPACETIME_PASSPHRASE_FILE",
-        "SPACETIME_PUBLIC_KEY", "SPACETIME_DEPLOY_ARGS",
-    ];
-
     public static TheoryData<string> Environments => new() { "production", "staging", "development" };
+
+    /// <summary>What an operator sets: settings and secrets under their main names (aliases are the documents' other spellings).</summary>
+    private static IEnumerable<EnvironmentVariable> ForOperators =>
+        EnvironmentVariableTable.All.Where(v => v.Use is VariableUse.Setting or VariableUse.Secret && v.AliasOf is null);
 
     [Theory]
     [MemberData(nameof(Environments))]
-    public void Template_DocumentsEveryVariableSpacetimeReads_AndNoOther(string environment)
+    public void Template_ListsEveryVariableOperatorsSet_AndOnlyVariablesOfTheTable(string environment)
     {
-        var read = VariablesReadBySource();
-        Assert.Contains("JWT_SECRET_KEY", read);
-        Assert.Contains("GODOT_SERVER_HOST", read);
         var documented = Variables(environment).Select(v => v.Name).ToHashSet();
 
-        Assert.Empty(read.Except(NotForOperators).Except(PipelineOnly).Except(documented));
-        Assert.Empty(documented.Except(read).Except(ComposeOnly).Except(MonitoringOnly));
+        Assert.DoesNotContain(ForOperators, v => !documented.Contains(v.Name));
+        Assert.DoesNotContain(documented, n => EnvironmentVariableTable.Find(n) is not { Use: VariableUse.Setting or VariableUse.Secret or VariableUse.Deployment });
+    }
+
+    [Fact]
+    public void Table_EachVariableOnce_AndEachSettingNamesAKeyOrAVariableOnlyKey()
+    {
+        Assert.Equal(EnvironmentVariableTable.All.Count, EnvironmentVariableTable.All.Select(v => v.Name).Distinct().Count());
+        Assert.All(EnvironmentVariableTable.All.Where(v => v.AliasOf is not null), v => Assert.Equal(v.Key, EnvironmentVariableTable.Find(v.AliasOf!)!.Key));
+        Assert.All(EnvironmentVariableTable.All.Where(v => v.Use == VariableUse.Ignored), v => Assert.False(string.IsNullOrWhiteSpace(v.Description)));
+    }
+
+    [Fact]
+    public void DeploymentDocument_HoldsTheTableAsTheCodeHasIt()
+    {
+        var document = File.ReadAllText(RepositoryPaths.Path("docs", "DEPLOYMENT.md"));
+        const string begin = "<!-- environment-variables:begin (spacetime config variables) -->\n";
+        const string end = "<!-- environment-variables:end -->";
+        var start = document.IndexOf(begin, StringComparison.Ordinal);
+        Assert.True(start >= 0, $"docs/DEPLOYMENT.md has no '{begin.Trim()}' section");
+        var table = document[(start + begin.Length)..document.IndexOf(end, start, StringComparison.Ordinal)];
+
+        // Regenerate with: spacetime config variables
+        Assert.Equal(EnvironmentVariableTable.ToMarkdown(), table);
     }
 
     [Fact]
@@ -48,15 +53,26 @@ public sealed partial class EnvTemplateTests
     {
         var guide = File.ReadAllText(RepositoryPaths.Path("docs", "CI.md"));
 
-        Assert.All(PipelineOnly.Where(n => n.StartsWith("SPACETIME_", StringComparison.Ordinal)), name => Assert.Contains(name, guide, StringComparison.Ordinal));
+        Assert.All(EnvironmentVariableTable.All.Where(v => v.Use == VariableUse.Pipeline && v.Name.StartsWith("SPACETIME_", StringComparison.Ordinal)),
+            v => Assert.Contains(v.Name, guide, StringComparison.Ordinal));
     }
 
     [Fact]
     public void MonitoringVariables_AreReadBySetupMonitoring()
     {
         var script = File.ReadAllText(RepositoryPaths.Deploy("scripts", "setup_monitoring.sh"));
+        var monitoring = EnvironmentVariableTable.All.Where(v => v.Key == "deploy/scripts/setup_monitoring.sh").ToList();
 
-        Assert.All(MonitoringOnly, name => Assert.Contains($"env_value {name})", script, StringComparison.Ordinal));
+        Assert.NotEmpty(monitoring);
+        Assert.All(monitoring, v => Assert.Contains($"env_value {v.Name})", script, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void BackupVariables_AreReadByBackupScript()
+    {
+        var script = File.ReadAllText(RepositoryPaths.Deploy("scripts", "backup.sh"));
+
+        Assert.All(EnvironmentVariableTable.All.Where(v => v.Key == "deploy/scripts/backup.sh"), v => Assert.Contains($"${{{v.Name}:-", script, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -125,16 +141,6 @@ public sealed partial class EnvTemplateTests
         [.. File.ReadAllLines(TemplatePath(environment)).Select(l => Assignment().Match(l)).Where(m => m.Success)
             .Select(m => (m.Groups["name"].Value, m.Groups["value"].Value, m.Groups["comment"].Success))];
 
-    /// <summary>Environment variables named in the source where it reads them: Get("X"), Env("X"), GetEnvironmentVariable("X"), and the runtime's name map.</summary>
-    private static HashSet<string> VariablesReadBySource() =>
-        [.. Directory.GetFiles(RepositoryPaths.Path("src"), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .SelectMany(f => ReadsVariable().Matches(File.ReadAllText(f)))
-            .Select(m => m.Groups["name"].Value)];
-
     [GeneratedRegex(@"^(?<comment># )?(?<name>[A-Z][A-Z0-9_]+)=(?<value>.*)$")]
     private static partial Regex Assignment();
-
-    [GeneratedRegex(@"(?:\b(?:[Gg]et|GetPort|GetEnvironmentVariable|variables)\(""(?<name>[A-Z][A-Z0-9_]+)""\))|(?:\[""(?<name>[A-Z][A-Z0-9_]+)""\]\s*=\s*"")")]
-    private static partial Regex ReadsVariable();
 }

@@ -154,6 +154,16 @@ public sealed class SceneWhitelistTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    [Fact]
+    public void Constructor_TypoInAKey_NamesTheKeyAndTheKnownOne()
+    {
+        var e = Assert.Throws<SecurityConfigurationException>(() => Write("""{"environments":{"staging":{"secnes":["res://vr_main.tscn"]}}}""", "staging"));
+
+        Assert.Equal(File, e.ConfigSource);
+        Assert.Equal("environments.staging.secnes", e.Key);
+        Assert.EndsWith("unknown key (did you mean 'scenes'?)", e.Message, StringComparison.Ordinal);
+    }
+
     private SceneWhitelist Write(string text, string environment)
     {
         System.IO.File.WriteAllText(File, text);

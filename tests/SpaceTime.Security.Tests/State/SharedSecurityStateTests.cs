@@ -51,6 +51,26 @@ public sealed class SharedSecurityStateTests : IAsyncDisposable
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public async Task ScheduledRotation_TwoProcessesDueAtOnce_RotateOnceBetweenThem(string backend)
+    {
+        var settings = new AuthenticationSettings { TokenRotationEnabled = true, TokenRotationIntervalHours = 1 };
+        var a = await OpenAsync(backend, settings);
+        var b = await OpenAsync(backend, settings);
+        var first = new SigningKeyStore(a, TimeProvider.System).Current;
+        var due = first.CreatedAt + TimeSpan.FromHours(1);
+        var clock = new FakeTimeProvider(due);
+
+        var rotations = await Task.WhenAll(
+            Task.Run(() => new SigningKeyRotation(a, settings, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<SigningKeyRotation>.Instance).RotateIfDue()),
+            Task.Run(() => new SigningKeyRotation(b, settings, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<SigningKeyRotation>.Instance).RotateIfDue()));
+
+        var rotated = Assert.Single(rotations, k => k is not null);
+        await Poll.UntilAsync(() => new SigningKeyStore(a, clock).Current.Id == rotated!.Id && new SigningKeyStore(b, clock).Current.Id == rotated.Id,
+            "both processes to have the one new key", OneSecond);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public async Task IdleTimeout_TimedOutToken_StaysRefusedAfterRestartAndOnTheOtherInstance(string backend)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
