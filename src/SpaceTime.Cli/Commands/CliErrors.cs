@@ -8,6 +8,10 @@ internal static class CliErrors
 {
     public const int Failure = 1;
 
+    // errno values .NET puts in an IOException's HResult on Linux.
+    private const int ReadOnlyFileSystem = 30;
+    private const int NoSpaceLeft = 28;
+
     public static async Task<int> RunAsync(Func<Task<int>> action)
     {
         try
@@ -50,6 +54,9 @@ internal static class CliErrors
         InvalidOperationException { InnerException: IOException io } i when Runtime.Hosting.RuntimeServer.IsAddressInUse(io) => i.Message,
         InvalidOperationException { InnerException: SceneLoadException } i => i.Message,
         UnauthorizedAccessException u => u.Message,
+        IOException { HResult: ReadOnlyFileSystem } io =>
+            $"{io.Message}: the data dir must be writable (security state, history, audit trail and logs live there); remount it read-write or choose another with --data-dir",
+        IOException { HResult: NoSpaceLeft } io => $"{io.Message}: the disk is full; free some space or choose another --data-dir",
         IOException io => io.Message,
         Microsoft.Data.Sqlite.SqliteException sql => $"database: {sql.Message}",
         System.Net.WebSockets.WebSocketException w => $"telemetry connection failed: {w.Message}",

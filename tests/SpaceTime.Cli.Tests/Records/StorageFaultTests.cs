@@ -74,6 +74,27 @@ public sealed class StorageFaultTests
         Assert.True(int.Parse(history.Trim(), System.Globalization.CultureInfo.InvariantCulture) >= acknowledged, $"history has {history.Trim()} loads, {acknowledged} acknowledged");
     }
 
+    [Fact]
+    public async Task Serve_ReadOnlyDataDir_StopsWithOneLineSayingWhatToDo()
+    {
+        using var mount = await SmallTmpfs.MountAsync();
+        await using (var first = SpacetimeProcess.Start("serve", "--http-port", "0", "--data-dir", mount.Path))
+        {
+            await first.WaitForListeningPortAsync(Deadline);
+            first.Terminate();
+            Assert.Equal(0, await first.WaitForExitAsync(Deadline));
+        }
+
+        await mount.RemountReadOnlyAsync();
+        var (code, output) = await SpacetimeProcess.RunAsync(Deadline, "serve", "--http-port", "0", "--data-dir", mount.Path);
+
+        Assert.NotEqual(0, code);
+        var line = Assert.Single(output.Split('\n'), l => l.StartsWith("spacetime: error:", StringComparison.Ordinal));
+        Assert.Contains(mount.Path, line, StringComparison.Ordinal);
+        Assert.Contains("the data dir must be writable", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> Damage => new() { "empty", "bad-header", "damaged-page" };
 
     [Theory]
@@ -194,6 +215,13 @@ internal sealed class SmallTmpfs : IDisposable
         var (code, output) = await RunAsync("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", folder.Path);
         Assert.SkipWhen(code != 0, $"cannot mount a tmpfs here (mount said: {output.Trim()}); the storage fault tests need root");
         return new SmallTmpfs(folder);
+    }
+
+    /// <summary>Makes the file system read-only (nothing may have a file open for writing on it).</summary>
+    public async Task RemountReadOnlyAsync()
+    {
+        var (code, output) = await RunAsync("mount", "-o", "remount,ro", Path);
+        Assert.True(code == 0, $"remount read-only failed: {output}");
     }
 
     public void Dispose()
