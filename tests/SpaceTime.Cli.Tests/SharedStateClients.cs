@@ -105,9 +105,12 @@ internal static class SharedStateClients
         }
     }
 
+    /// <summary>GETs <paramref name="path"/> and returns its JSON; fails the test, naming the answer, unless it is a success.</summary>
     public static async Task<JsonElement> JsonAsync(this HttpClient client, string path)
     {
         using var response = await client.GetAsync(path, TestContext.Current.CancellationToken);
-        return await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {body}");
+        return body;
     }
 }
