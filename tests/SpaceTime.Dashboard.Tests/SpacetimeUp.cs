@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -15,9 +13,8 @@ public sealed class SpacetimeUp : IAsyncLifetime
     /// <summary>The static admin token the processes accept (API_TOKEN).</summary>
     public const string AdminToken = "dashboard-test-admin-token-7c1e9a4f2b8d5e0a3c6f9b2d";
 
-    private readonly ConcurrentQueue<string> _output = new();
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"spacetime-dashboard-{Guid.NewGuid():N}");
-    private Process? _process;
+    private SpacetimeProcess? _process;
 
     public int ManagerPort { get; } = LoopbackPort.Free();
 
@@ -31,7 +28,7 @@ public sealed class SpacetimeUp : IAsyncLifetime
 
     public string DeveloperToken { get; private set; } = "";
 
-    public string Output => string.Join('\n', _output);
+    public string Output => _process?.Output ?? "";
 
     public HttpClient Manager { get; private set; } = new();
 
@@ -39,43 +36,15 @@ public sealed class SpacetimeUp : IAsyncLifetime
     {
         GamePort = LoopbackPort.Free();
         Directory.CreateDirectory(_dataDir);
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "spacetime.dll"));
-        foreach (var arg in new[]
-                 {
-                     "up", "--port", $"{ManagerPort}", "--godot-port", $"{GamePort}", "--telemetry-port", "0",
-                     "--discovery-port", "0", "--data-dir", _dataDir,
-                 })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        // Settings come from the arguments, not from the machine running the tests.
-        foreach (var name in new[]
-                 {
-                     "HTTP_API_HOST", "HTTP_API_PORT", "GODOT_ENV", "GODOT_PROJECT_PATH", "SPACETIME_DATA_DIR", "SPACETIME_CONFIG_DIR",
-                     "JWT_SECRET_KEY", "AUTH_REQUIRED", "ENABLE_RATE_LIMITING", "GODOT_ENABLE_HTTP_API", "METRICS_TOKEN", "DAP_PORT", "LSP_PORT",
-                     "TELEMETRY_PORT", "DISCOVERY_PORT",
-                 })
-        {
-            info.Environment.Remove(name);
-        }
-
-        info.Environment["API_TOKEN"] = AdminToken;
-        // One signing key for both processes from the start: when each generates its own into a fresh data dir at
-        // the same moment, tokens the game issues can fail at the manager.
-        info.Environment["JWT_SECRET_KEY"] = "dashboard-test-signing-secret-4b7e1d9a2c5f8e3b6d0a9c2f5e8b1d4a";
-        _process = Process.Start(info) ?? throw new InvalidOperationException("could not start spacetime up");
-        _process.OutputDataReceived += (_, e) => Add(e.Data);
-        _process.ErrorDataReceived += (_, e) => Add(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = SpacetimeProcess.Start(
+            new Dictionary<string, string>
+            {
+                ["API_TOKEN"] = AdminToken,
+                // One signing key for both processes from the start: when each generates its own into a fresh data dir
+                // at the same moment, tokens the game issues can fail at the manager.
+                ["JWT_SECRET_KEY"] = "dashboard-test-signing-secret-4b7e1d9a2c5f8e3b6d0a9c2f5e8b1d4a",
+            },
+            "up", "--port", $"{ManagerPort}", "--godot-port", $"{GamePort}", "--telemetry-port", "0", "--discovery-port", "0", "--data-dir", _dataDir);
 
         Manager = Client(AdminToken);
         await WaitForReadyAsync(TimeSpan.FromSeconds(90));
@@ -98,7 +67,7 @@ public sealed class SpacetimeUp : IAsyncLifetime
             {
                 if (_process is { HasExited: true })
                 {
-                    Assert.Fail($"spacetime up exited ({_process.ExitCode}):\n{Output}");
+                    Assert.Fail($"spacetime up exited:\n{Output}");
                 }
 
                 using var response = await Manager.GetAsync("/status");
@@ -128,25 +97,22 @@ public sealed class SpacetimeUp : IAsyncLifetime
         Manager.Dispose();
         if (_process is { HasExited: false })
         {
-            // SIGTERM: the manager stops the game's process group and exits.
-            using (var term = Process.Start("kill", ["-TERM", $"{_process.Id}"]))
-            {
-                await term.WaitForExitAsync();
-            }
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            // SIGTERM: the manager stops the game's process group and exits (disposing kills what is left).
+            _process.Terminate();
             try
             {
-                await _process.WaitForExitAsync(timeout.Token);
+                await _process.WaitForExitAsync(TimeSpan.FromSeconds(20));
             }
             catch (OperationCanceledException)
             {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
             }
         }
 
-        _process?.Dispose();
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+
         try
         {
             Directory.Delete(_dataDir, recursive: true);
@@ -155,13 +121,4 @@ public sealed class SpacetimeUp : IAsyncLifetime
         {
         }
     }
-
-    private void Add(string? line)
-    {
-        if (line is not null)
-        {
-            _output.Enqueue(line);
-        }
-    }
-
 }

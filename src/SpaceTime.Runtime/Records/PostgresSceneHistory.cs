@@ -17,26 +17,10 @@ public sealed class PostgresSceneHistory(NpgsqlDataSource database, RecordOutbox
 
     public IReadOnlyList<SceneHistoryEntry> Recent(int limit)
     {
-        using var command = database.CreateCommand("""
-            SELECT scene_path, scene_name, loaded_at, load_duration_ms, result, error, instance_id
-            FROM scene_history ORDER BY id DESC LIMIT $1
-            """);
+        using var command = database.CreateCommand($"SELECT {SceneHistoryEntry.Columns} FROM scene_history ORDER BY id DESC LIMIT $1");
         command.Parameters.AddWithValue(limit);
         using var reader = command.ExecuteReader();
-        var entries = new List<SceneHistoryEntry>();
-        while (reader.Read())
-        {
-            entries.Add(new SceneHistoryEntry(
-                reader.GetString(0),
-                reader.IsDBNull(1) ? null : reader.GetString(1),
-                new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero),
-                reader.IsDBNull(3) ? null : reader.GetDouble(3),
-                reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6)));
-        }
-
-        return entries;
+        return SceneHistoryEntry.ReadAll(reader, r => new DateTimeOffset(r.GetDateTime(2), TimeSpan.Zero));
     }
 
     public long Count()

@@ -14,7 +14,30 @@ public sealed record SceneHistoryEntry(
     double? LoadDurationMs,
     string Result,
     string? Error,
-    string? InstanceId = null);
+    string? InstanceId = null)
+{
+    /// <summary>The columns <see cref="ReadAll"/> expects, in its order (both history stores select them).</summary>
+    public const string Columns = "scene_path, scene_name, loaded_at, load_duration_ms, result, error, instance_id";
+
+    /// <summary>Every row of a query selecting <see cref="Columns"/>; <paramref name="loadedAt"/> reads column 2 as the store keeps it.</summary>
+    public static List<SceneHistoryEntry> ReadAll(System.Data.Common.DbDataReader reader, Func<System.Data.Common.DbDataReader, DateTimeOffset> loadedAt)
+    {
+        var entries = new List<SceneHistoryEntry>();
+        while (reader.Read())
+        {
+            entries.Add(new SceneHistoryEntry(
+                reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                loadedAt(reader),
+                reader.IsDBNull(3) ? null : reader.GetDouble(3),
+                reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6)));
+        }
+
+        return entries;
+    }
+}
 
 /// <summary>Where scene history is kept: the data dir's SQLite database, or PostgreSQL shared by several instances.</summary>
 public interface ISceneHistory
@@ -127,26 +150,10 @@ public sealed class SceneHistoryStore : ISceneHistory
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT scene_path, scene_name, loaded_at, load_duration_ms, result, error, instance_id
-            FROM scene_history ORDER BY id DESC LIMIT $limit
-            """;
+        command.CommandText = $"SELECT {SceneHistoryEntry.Columns} FROM scene_history ORDER BY id DESC LIMIT $limit";
         command.Parameters.AddWithValue("$limit", limit);
         using var reader = command.ExecuteReader();
-        var entries = new List<SceneHistoryEntry>();
-        while (reader.Read())
-        {
-            entries.Add(new SceneHistoryEntry(
-                reader.GetString(0),
-                reader.IsDBNull(1) ? null : reader.GetString(1),
-                DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
-                reader.IsDBNull(3) ? null : reader.GetDouble(3),
-                reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6)));
-        }
-
-        return entries;
+        return SceneHistoryEntry.ReadAll(reader, r => DateTimeOffset.Parse(r.GetString(2), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
     }
 
     public long Count()
