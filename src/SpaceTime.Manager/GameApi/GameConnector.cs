@@ -4,14 +4,17 @@ using System.Net.Sockets;
 namespace SpaceTime.Manager.GameApi;
 
 /// <summary>
-/// How the manager reaches its game: over the private Unix socket the game opens for it (<c>SPACETIME_PROXY_SOCKET</c>)
-/// when there is one, so the manager's connections never compete with outside clients for the game's connection caps;
-/// else over TCP to <c>127.0.0.1:port</c> (a game that does not open the socket, e.g. one given with <c>--godot-path</c>).
+/// How the manager reaches its game: over the private Unix socket the built-in runtime opens for it
+/// (<c>SPACETIME_PROXY_SOCKET</c>), so the manager's connections never compete with outside clients for the game's
+/// connection caps; over TCP to <c>127.0.0.1:port</c> only for a game that opens no socket (one given with
+/// <c>--godot-path</c>). With a socket there is no falling back to TCP: until the game has opened it (starting,
+/// restarting) a connection fails as a refused one would, instead of a TCP connection that would then sit in the pool
+/// counted against the game's caps on outside clients for as long as it lives.
 /// </summary>
 public sealed class GameConnector
 {
     /// <param name="godotPort">The game API's TCP port on 127.0.0.1.</param>
-    /// <param name="socketPath">The private socket the game is told to open; null for TCP only.</param>
+    /// <param name="socketPath">The private socket the game is told to open; null for a game reached over TCP.</param>
     public GameConnector(int godotPort, string? socketPath)
     {
         GodotPort = godotPort;
@@ -47,7 +50,7 @@ public sealed class GameConnector
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
-        var unix = SocketPath is not null && context.DnsEndPoint.Port == GodotPort && File.Exists(SocketPath);
+        var unix = SocketPath is not null && context.DnsEndPoint.Port == GodotPort;
         var socket = unix ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {

@@ -65,10 +65,13 @@ public static partial class ManagerServer
         // address the proxy names (and only from loopback), so nobody else can choose their address.
         var proxySecret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         options.GameEnvironment["SPACETIME_PROXY_SECRET"] = proxySecret;
-        // The game also listens on a private socket for this manager's connections, which carry many clients and so
-        // are kept out of the game's caps on outside connections.
-        var game = new GameConnector(options.GodotPort, PrivateSocket.NewPath(dataDir));
-        options.GameEnvironment["SPACETIME_PROXY_SOCKET"] = game.SocketPath;
+        // The built-in runtime also listens on a private socket for this manager's connections, which carry many
+        // clients and so are kept out of the game's caps on outside connections. A custom executable is reached over TCP.
+        var game = new GameConnector(options.GodotPort, options.GodotPath is null ? PrivateSocket.NewPath(dataDir) : null);
+        if (game.SocketPath is { } socketPath)
+        {
+            options.GameEnvironment["SPACETIME_PROXY_SOCKET"] = socketPath;
+        }
 
         var services = builder.Services;
         services.AddSingleton(options);
