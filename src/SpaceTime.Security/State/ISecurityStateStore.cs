@@ -12,11 +12,24 @@ public sealed record RevokedToken(string Jti, long ExpiresAt, bool IdleTimeout);
 /// <summary>A client banned for repeated rate-limit violations (or by hand).</summary>
 public sealed record ClientBan(string Client, DateTimeOffset Since, DateTimeOffset Until, string Reason);
 
-/// <summary>One bucket to take a token from: its scope (an endpoint prefix, or <c>*</c> for the client's global budget) and size.</summary>
-public readonly record struct BucketRequest(string Scope, int PerMinute, int Capacity);
+/// <summary>
+/// One bucket to take tokens from: its scope (an endpoint prefix, or <c>*</c> for the client's global budget), size, and
+/// how many tokens are wanted (as many of them as the bucket holds whole are granted, at least one or none).
+/// </summary>
+public readonly record struct BucketRequest(string Scope, int PerMinute, int Capacity, int Want = 1);
 
-/// <summary>The outcome of taking one token from a shared bucket.</summary>
-public readonly record struct BucketTake(bool Taken, double Remaining, double SecondsToNext, double SecondsToFull);
+/// <summary>The outcome of taking tokens from a shared bucket: how many were granted and what is left.</summary>
+public readonly record struct BucketTake(int Granted, double Remaining, double SecondsToNext, double SecondsToFull)
+{
+    public bool Taken => Granted > 0;
+
+    /// <summary>The take of <paramref name="granted"/> tokens that left <paramref name="remaining"/> in a bucket of this rate and size.</summary>
+    public static BucketTake Of(int granted, double remaining, int perMinute, int capacity)
+    {
+        var perSecond = perMinute / 60.0;
+        return new BucketTake(granted, remaining, remaining >= 1 ? 0 : (1 - remaining) / perSecond, (capacity - remaining) / perSecond);
+    }
+}
 
 /// <summary>How the store is doing, for <c>/health</c>: pass, or warn with the reason (e.g. Redis unreachable).</summary>
 public sealed record StateHealth(string Status, string Message);
@@ -90,7 +103,7 @@ public interface ISecurityStateStore : IDisposable
     /// <summary>Lifts a ban (and forgets the client's violations); false when the client was not banned.</summary>
     bool Unban(string client);
 
-    /// <summary>Takes one token from each of the client's buckets (shared by every process), in one round trip.</summary>
+    /// <summary>Takes the wanted tokens (or as many as are there) from each of the client's buckets (shared by every process), in one round trip.</summary>
     ValueTask<BucketTake[]> TakeTokensAsync(string client, IReadOnlyList<BucketRequest> buckets, DateTimeOffset now);
 
     /// <summary>Counts a rate-limit rejection; returns how many the client has within <paramref name="window"/>.</summary>

@@ -83,9 +83,9 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         """;
 
     // One hash per client (fields "<scope>|t", "<scope>|u"), so lifting a ban refills all its buckets at once.
-    // KEYS: the client's buckets, the bans hash. ARGV: now, client, then (scope, per minute, capacity) per bucket;
-    // returns taken (0/1) and tokens left per bucket, or {-1, ban} when the client is banned (by any instance, even
-    // one whose change message has not arrived yet), taking nothing.
+    // KEYS: the client's buckets, the bans hash. ARGV: now, client, then (scope, per minute, capacity, wanted) per bucket;
+    // returns the tokens granted (as many wanted as are there whole) and tokens left per bucket, or {-1, ban} when the
+    // client is banned (by any instance, even one whose change message has not arrived yet), taking nothing.
     private const string TakeTokensScript = """
         local now = tonumber(ARGV[1])
         local ban = redis.call('HGET', KEYS[2], ARGV[2])
@@ -94,18 +94,19 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         end
         local out = {}
         local ttl = 1000
-        for i = 3, #ARGV, 3 do
+        for i = 3, #ARGV, 4 do
           local scope = ARGV[i]
           local rate = tonumber(ARGV[i + 1]) / 60000
           local cap = tonumber(ARGV[i + 2])
+          local want = tonumber(ARGV[i + 3])
           local state = redis.call('HMGET', KEYS[1], scope .. '|t', scope .. '|u')
           local t = tonumber(state[1]) or cap
           local u = tonumber(state[2]) or now
           t = math.min(cap, t + math.max(0, now - u) * rate)
           local taken = 0
           if t >= 1 then
-            t = t - 1
-            taken = 1
+            taken = math.min(want, math.floor(t))
+            t = t - taken
           end
           redis.call('HSET', KEYS[1], scope .. '|t', tostring(t), scope .. '|u', ARGV[1])
           ttl = math.max(ttl, math.ceil((cap - t) / rate) + 1000)
@@ -364,11 +365,11 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
         {
             try
             {
-                var args = new RedisValue[2 + (3 * buckets.Count)];
+                var args = new RedisValue[2 + (4 * buckets.Count)];
                 (args[0], args[1]) = (ms, client);
                 for (var i = 0; i < buckets.Count; i++)
                 {
-                    (args[2 + (3 * i)], args[3 + (3 * i)], args[4 + (3 * i)]) = (buckets[i].Scope, buckets[i].PerMinute, buckets[i].Capacity);
+                    (args[2 + (4 * i)], args[3 + (4 * i)], args[4 + (4 * i)], args[5 + (4 * i)]) = (buckets[i].Scope, buckets[i].PerMinute, buckets[i].Capacity, buckets[i].Want);
                 }
 
                 var result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(TakeTokensScript, [BucketKey(client), BansKey], args))!;
@@ -379,15 +380,14 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
                     var ban = ParseBan(client, (string)result[1]!);
                     Apply(view => new SecurityStateView(view.Keys, view.Revoked,
                         view.Bans.Where(b => b.Key != client).Append(KeyValuePair.Create(client, ban)).ToFrozenDictionary(StringComparer.Ordinal)));
-                    Array.Fill(takes, new BucketTake(false, 0, (ban.Until - now).TotalSeconds, (ban.Until - now).TotalSeconds));
+                    Array.Fill(takes, new BucketTake(0, 0, (ban.Until - now).TotalSeconds, (ban.Until - now).TotalSeconds));
                     return takes;
                 }
 
                 for (var i = 0; i < buckets.Count; i++)
                 {
                     var tokens = double.Parse((string)result[(2 * i) + 1]!, CultureInfo.InvariantCulture);
-                    var rate = buckets[i].PerMinute / 60.0;
-                    takes[i] = new BucketTake((long)result[2 * i] == 1, tokens, tokens >= 1 ? 0 : (1 - tokens) / rate, (buckets[i].Capacity - tokens) / rate);
+                    takes[i] = BucketTake.Of((int)(long)result[2 * i], tokens, buckets[i].PerMinute, buckets[i].Capacity);
                 }
 
                 return takes;
@@ -404,8 +404,8 @@ public sealed partial class RedisSecurityStateStore : ISecurityStateStore
             var takes = new BucketTake[buckets.Count];
             for (var i = 0; i < buckets.Count; i++)
             {
-                var (scope, perMinute, capacity) = buckets[i];
-                takes[i] = TokenMath.Take(_localBuckets.TryGetValue((client, scope), out var s) ? s : null, perMinute, capacity, ms, out var left);
+                var scope = buckets[i].Scope;
+                takes[i] = TokenMath.Take(_localBuckets.TryGetValue((client, scope), out var s) ? s : null, buckets[i], ms, out var left);
                 _localBuckets[(client, scope)] = (left, ms);
             }
 

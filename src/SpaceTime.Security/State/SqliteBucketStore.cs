@@ -37,17 +37,16 @@ internal sealed class SqliteBucketStore : IDisposable
             Initialize();
         }
 
-        // One statement per bucket: refill, take if a whole token is there, remember whether it was taken.
+        // One statement per bucket: refill, take as many whole tokens as wanted and there, remember how many.
+        const string refilled = "min($capacity, tokens + max(0, $now - updated_ms) * $rate)";
+        const string granted = $"(CASE WHEN {refilled} >= 1 THEN min($want, CAST({refilled} AS INTEGER)) ELSE 0 END)";
         _take = _db.CreateCommand();
-        _take.CommandText = """
-            INSERT INTO buckets (client, scope, tokens, updated_ms, taken) VALUES ($client, $scope, $capacity - 1, $now, 1)
-            ON CONFLICT (client, scope) DO UPDATE SET
-              tokens = min($capacity, tokens + max(0, $now - updated_ms) * $rate) - (min($capacity, tokens + max(0, $now - updated_ms) * $rate) >= 1),
-              taken = min($capacity, tokens + max(0, $now - updated_ms) * $rate) >= 1,
-              updated_ms = $now
+        _take.CommandText = $"""
+            INSERT INTO buckets (client, scope, tokens, updated_ms, taken) VALUES ($client, $scope, $capacity - min($want, $capacity), $now, min($want, $capacity))
+            ON CONFLICT (client, scope) DO UPDATE SET tokens = {refilled} - {granted}, taken = {granted}, updated_ms = $now
             RETURNING tokens, taken
             """;
-        foreach (var name in new[] { "$client", "$scope", "$capacity", "$now", "$rate" })
+        foreach (var name in new[] { "$client", "$scope", "$capacity", "$now", "$rate", "$want" })
         {
             _take.Parameters.Add(new SqliteParameter { ParameterName = name });
         }
@@ -64,18 +63,16 @@ internal sealed class SqliteBucketStore : IDisposable
             _take.Transaction = tx;
             for (var i = 0; i < buckets.Count; i++)
             {
-                var (scope, perMinute, capacity) = buckets[i];
-                var rate = perMinute / 60_000.0;
+                var (scope, perMinute, capacity, want) = buckets[i];
                 _take.Parameters["$client"].Value = client;
                 _take.Parameters["$scope"].Value = scope;
                 _take.Parameters["$capacity"].Value = (double)capacity;
                 _take.Parameters["$now"].Value = nowMs;
-                _take.Parameters["$rate"].Value = rate;
+                _take.Parameters["$rate"].Value = perMinute / 60_000.0;
+                _take.Parameters["$want"].Value = Math.Max(1, want);
                 using var reader = _take.ExecuteReader();
                 reader.Read();
-                var tokens = reader.GetDouble(0);
-                var perSecond = perMinute / 60.0;
-                takes[i] = new BucketTake(reader.GetInt64(1) != 0, tokens, tokens >= 1 ? 0 : (1 - tokens) / perSecond, (capacity - tokens) / perSecond);
+                takes[i] = BucketTake.Of((int)reader.GetInt64(1), reader.GetDouble(0), perMinute, capacity);
             }
 
             if (++_writes % 4096 == 0)

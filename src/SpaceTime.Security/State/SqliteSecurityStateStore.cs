@@ -360,8 +360,8 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
                 var takes = new BucketTake[buckets.Count];
                 for (var i = 0; i < buckets.Count; i++)
                 {
-                    var (scope, perMinute, capacity) = buckets[i];
-                    takes[i] = TokenMath.Take(_localBuckets.TryGetValue((client, scope), out var state) ? state : null, perMinute, capacity, ms, out var left);
+                    var scope = buckets[i].Scope;
+                    takes[i] = TokenMath.Take(_localBuckets.TryGetValue((client, scope), out var state) ? state : null, buckets[i], ms, out var left);
                     _localBuckets[(client, scope)] = (left, ms);
                 }
 
@@ -503,16 +503,12 @@ public sealed class SqliteSecurityStateStore : ISecurityStateStore
 /// <summary>Token-bucket arithmetic on wall-clock milliseconds, shared by the stores (processes share no monotonic clock).</summary>
 internal static class TokenMath
 {
-    public static BucketTake Take((double Tokens, long UpdatedMs)? state, int perMinute, int capacity, long nowMs, out double tokens)
+    public static BucketTake Take((double Tokens, long UpdatedMs)? state, BucketRequest bucket, long nowMs, out double tokens)
     {
-        var rate = perMinute / 60.0;
-        tokens = state is { } s ? Math.Min(capacity, s.Tokens + (Math.Max(0, nowMs - s.UpdatedMs) / 1000.0 * rate)) : capacity;
-        if (tokens >= 1)
-        {
-            tokens -= 1;
-            return new BucketTake(true, tokens, tokens >= 1 ? 0 : (1 - tokens) / rate, (capacity - tokens) / rate);
-        }
-
-        return new BucketTake(false, tokens, (1 - tokens) / rate, (capacity - tokens) / rate);
+        var (_, perMinute, capacity, want) = bucket;
+        tokens = state is { } s ? Math.Min(capacity, s.Tokens + (Math.Max(0, nowMs - s.UpdatedMs) / 1000.0 * perMinute / 60.0)) : capacity;
+        var granted = tokens >= 1 ? (int)Math.Min(want, Math.Floor(tokens)) : 0;
+        tokens -= granted;
+        return BucketTake.Of(granted, tokens, perMinute, capacity);
     }
 }

@@ -159,6 +159,37 @@ public sealed class SharedSecurityStateTests : IAsyncDisposable
         Assert.InRange(allowed, 10, 11);
     }
 
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Budget_BusyClientOnTwoProcesses_TakenAFewTokensAtATime_NeverPastTheBudget(string backend)
+    {
+        // A bucket large enough for leases (1,280 tokens: up to 40 taken at once), and the clock stopped, so nothing
+        // refills: whatever the two processes hold between them, the client gets its budget and not one request more.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var limits = new RateLimitSettings { DefaultRequestsPerMinute = 1280, GlobalRequestsPerMinute = 100_000, BurstMultiplier = 1, BanAfterViolations = 100_000 };
+        var a = new ClientRateLimiter(limits, time, await OpenAsync(backend));
+        var b = new ClientRateLimiter(limits, time, await OpenAsync(backend));
+
+        var allowed = 0;
+        var remaining = new List<int>();
+        for (var i = 0; i < 3000; i++)
+        {
+            var decision = await (i % 3 == 0 ? a : b).CheckAsync("10.0.0.10", "/status");
+            if (decision.Outcome == RateLimitOutcome.Allowed)
+            {
+                allowed++;
+                remaining.Add(decision.Remaining);
+            }
+        }
+
+        Assert.Equal(1280, allowed);
+        Assert.True(remaining[0] is >= 1270 and < 1280, $"the first answer reports the budget left, not what one process holds: {remaining[0]}");
+        // A third process asking now finds the shared bucket empty: nothing was left stranded in the other two.
+        var c = new ClientRateLimiter(limits, time, await OpenAsync(backend));
+        Assert.Equal(RateLimitOutcome.Limited, (await c.CheckAsync("10.0.0.10", "/status")).Outcome);
+        Assert.Equal(RateLimitOutcome.Allowed, (await c.CheckAsync("10.0.0.11", "/status")).Outcome);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var opened in Enumerable.Reverse(_opened))
