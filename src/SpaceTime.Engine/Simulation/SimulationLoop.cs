@@ -153,15 +153,15 @@ public sealed class SimulationLoop : IAsyncDisposable
         double achieved;
         lock (_historyLock)
         {
+            // Ticks started within the last second: walk back from the newest (about a second's worth of entries, not
+            // the whole history, since the lock is shared with every caller and the loop thread).
+            ticks = Interlocked.Read(ref _ticks);
             var window = _time.TimestampFrequency;
             var count = 0;
-            var available = (int)Math.Min(ticks, HistorySize);
-            for (var i = 0; i < available; i++)
+            var available = Math.Min(ticks, HistorySize);
+            while (count < available && now - _tickStarts[(ticks - 1 - count) % HistorySize] <= window)
             {
-                if (now - _tickStarts[i] <= window)
-                {
-                    count++;
-                }
+                count++;
             }
 
             var elapsed = Math.Min(now - _startedAt, window);

@@ -11,6 +11,12 @@ public sealed record StepResult(bool ConditionHeld, int TicksStepped, long Tick,
 
 public sealed record SceneInfo(int NodeCount, string RootType, string RootName);
 
+/// <summary>The scene, player and VR state at one moment between ticks, with the scene tick it was taken at.</summary>
+public sealed record WorldSummary(long Tick, bool Paused, SceneState Scene, PlayerState Player, VrState Vr)
+{
+    public static WorldSummary Of(GameWorld world) => new(world.SceneTick, world.Paused, world.GetSceneState(), world.GetPlayerState(), world.GetVrState());
+}
+
 public sealed record SceneValidation(bool Valid, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings, SceneInfo? SceneInfo);
 
 /// <summary>
@@ -30,6 +36,7 @@ public sealed class HeadlessGame : IAsyncDisposable
     public const int MaxStepTicks = 90_000;
 
     private readonly SemaphoreSlim _loadGate = new(1, 1);
+    private WorldSummary _summary;
     private readonly SemaphoreSlim _stepGate = new(1, 1);
     private readonly TimeProvider _time;
 
@@ -41,6 +48,8 @@ public sealed class HeadlessGame : IAsyncDisposable
         Loop = new SimulationLoop(World, ticksPerSecond, time);
         World.FixedDelta = Loop.Delta;
         World.PlayerSpawned += state => PlayerSpawned?.Invoke(state);
+        _summary = WorldSummary.Of(World);
+        Loop.TickCompleted += _ => PublishSummary();
     }
 
     public GodotProject Project { get; }
@@ -78,9 +87,16 @@ public sealed class HeadlessGame : IAsyncDisposable
     /// <summary>Whether the world is paused (the loop still runs); readable from any thread.</summary>
     public bool Paused => World.Paused;
 
+    /// <summary>
+    /// The scene, player and VR state as of the last tick or the last change made through this game, whichever came
+    /// later: readable from any thread at once, without waiting for the simulation thread (so a read after a change
+    /// through this game sees it). Exact reads of anything else go through <see cref="ReadAsync{T}"/>.
+    /// </summary>
+    public WorldSummary Summary => Volatile.Read(ref _summary);
+
     /// <summary>Reads (or changes) the world on the simulation thread.</summary>
     public Task<T> ReadAsync<T>(Func<GameWorld, T> read, CancellationToken cancellationToken = default) =>
-        Loop.InvokeAsync(() => read(World), cancellationToken);
+        OnLoopAsync(() => read(World), cancellationToken);
 
     /// <summary>Loads a scene by <c>res://</c> path and makes it the active scene.</summary>
     /// <exception cref="SceneLoadException">The path is invalid, a file is missing or does not parse, or instances form a cycle.</exception>
@@ -102,7 +118,7 @@ public sealed class HeadlessGame : IAsyncDisposable
             }
 
             var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            await Loop.InvokeAsync(() => World.Activate(instance, duration), cancellationToken).ConfigureAwait(false);
+            await OnLoopAsync(() => World.Activate(instance, duration), cancellationToken).ConfigureAwait(false);
             var result = new SceneLoadResult(instance.ResourcePath, instance.Name, duration, instance.NodeCount, _time.GetUtcNow());
             SceneLoaded?.Invoke(result);
             return result;
@@ -158,7 +174,7 @@ public sealed class HeadlessGame : IAsyncDisposable
             while (true)
             {
                 var chunk = Math.Min(StepChunkTicks, maxTicks - stepped);
-                (stepped, held) = await Loop.InvokeAsync(() =>
+                (stepped, held) = await OnLoopAsync(() =>
                 {
                     if (!World.Paused)
                     {
@@ -246,7 +262,7 @@ public sealed class HeadlessGame : IAsyncDisposable
             var done = false;
             while (!done)
             {
-                done = await Loop.InvokeAsync(() =>
+                done = await OnLoopAsync(() =>
                 {
                     for (var i = 0; i < StepChunkTicks; i++)
                     {
@@ -292,6 +308,30 @@ public sealed class HeadlessGame : IAsyncDisposable
             _stepGate.Release();
         }
     }
+
+    /// <summary>Runs <paramref name="work"/> on the simulation thread, then publishes the summary it may have changed.</summary>
+    private Task<T> OnLoopAsync<T>(Func<T> work, CancellationToken cancellationToken) =>
+        Loop.InvokeAsync(() =>
+        {
+            try
+            {
+                return work();
+            }
+            finally
+            {
+                PublishSummary();
+            }
+        }, cancellationToken);
+
+    private Task OnLoopAsync(Action work, CancellationToken cancellationToken) =>
+        OnLoopAsync(() =>
+        {
+            work();
+            return true;
+        }, cancellationToken);
+
+    /// <summary>On the simulation thread: what <see cref="Summary"/> reads from now on.</summary>
+    private void PublishSummary() => Volatile.Write(ref _summary, WorldSummary.Of(World));
 
     /// <summary>Parses and builds a scene without making it active.</summary>
     public SceneValidation Validate(string resPath)

@@ -123,6 +123,7 @@ public static class RuntimeHostingExtensions
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals;
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, Http.RuntimeJsonContext.Default);
         });
         services.AddOpenApi();
         services.AddSingleton<RuntimeMetrics>();

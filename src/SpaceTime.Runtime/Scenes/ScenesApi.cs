@@ -61,9 +61,9 @@ public static class ScenesApi
         return app;
     }
 
-    public static async Task<Ok<CurrentSceneResponse>> GetCurrentScene(HeadlessGame game, CancellationToken cancellationToken)
+    public static Ok<CurrentSceneResponse> GetCurrentScene(HeadlessGame game)
     {
-        var state = await game.ReadAsync(w => w.GetSceneState(), cancellationToken);
+        var state = game.Summary.Scene;
         return TypedResults.Ok(new CurrentSceneResponse(state.Name, state.Path, state.Loaded ? "loaded" : "no_scene", state.NodeCount, state.LoadedAt, state.LoadDurationMs));
     }
 

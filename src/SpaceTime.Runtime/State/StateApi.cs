@@ -93,17 +93,16 @@ public static class StateApi
         return app;
     }
 
-    public static async Task<Ok<SceneStateJson>> GetSceneState(HeadlessGame game, TimeProvider time, CancellationToken cancellationToken)
+    public static Ok<SceneStateJson> GetSceneState(HeadlessGame game, TimeProvider time)
     {
-        var (scene, player) = await game.ReadAsync(w => (w.GetSceneState(), w.GetPlayerState()), cancellationToken);
+        var (_, _, scene, player, _) = game.Summary;
         var stats = game.Loop.GetStatistics();
         var summary = new SceneSummaryJson(scene.Loaded, scene.Name, scene.Path, scene.RootType, scene.NodeCount, scene.LoadedAt, scene.LoadDurationMs);
         var vrMain = scene.Path == "res://vr_main.tscn" ? "found" : "not_found";
         return TypedResults.Ok(new SceneStateJson(time.GetUtcNow(), Math.Round(stats.AchievedTicksPerSecond, 2), vrMain, summary, PlayerJson.From(player)));
     }
 
-    public static async Task<Ok<PlayerJson>> GetPlayer(HeadlessGame game, CancellationToken cancellationToken) =>
-        TypedResults.Ok(PlayerJson.From(await game.ReadAsync(w => w.GetPlayerState(), cancellationToken)));
+    public static Ok<PlayerJson> GetPlayer(HeadlessGame game) => TypedResults.Ok(PlayerJson.From(game.Summary.Player));
 
     public static async Task<Ok<MapJson>> GetMap(HeadlessGame game, CancellationToken cancellationToken) =>
         TypedResults.Ok(MapJson.From(await game.ReadAsync(w => w.GetMapState(), cancellationToken)));
@@ -111,6 +110,5 @@ public static class StateApi
     public static async Task<Ok<StateHashJson>> GetHash(HeadlessGame game, CancellationToken cancellationToken) =>
         TypedResults.Ok(await game.ReadAsync(w => new StateHashJson(w.SceneTick, w.StateHash(), w.Scene?.ResourcePath, w.Paused), cancellationToken));
 
-    public static async Task<Ok<VrJson>> GetVr(HeadlessGame game, CancellationToken cancellationToken) =>
-        TypedResults.Ok(VrJson.From(await game.ReadAsync(w => w.GetVrState(), cancellationToken)));
+    public static Ok<VrJson> GetVr(HeadlessGame game) => TypedResults.Ok(VrJson.From(game.Summary.Vr));
 }

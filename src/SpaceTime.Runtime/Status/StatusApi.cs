@@ -76,11 +76,11 @@ public static class StatusApi
         return app;
     }
 
-    public static async Task<Ok<StatusResponse>> GetStatus([AsParameters] StatusServices services, CancellationToken cancellationToken)
+    public static Ok<StatusResponse> GetStatus([AsParameters] StatusServices services)
     {
         var (game, clock, options, server) = (services.Game, services.Clock, services.Options, services.Server);
         var bridge = services.Bridge.GetStatus();
-        var (scene, player, vr) = await game.ReadAsync(w => (w.GetSceneState(), w.GetPlayerState(), w.GetVrState()), cancellationToken);
+        var (_, _, scene, player, vr) = game.Summary;
         var stats = game.Loop.GetStatistics();
         var engine = new EngineJson(stats.TargetTicksPerSecond, stats.Ticks, Math.Round(stats.AchievedTicksPerSecond, 2), stats.DroppedTicks, stats.LateTicks, stats.Running);
         var summary = new SceneSummaryJson(scene.Loaded, scene.Name, scene.Path, scene.RootType, scene.NodeCount, scene.LoadedAt, scene.LoadDurationMs);
@@ -111,9 +111,25 @@ public static class StatusApi
         });
     }
 
-    /// <summary>The port Kestrel actually bound (after any fallback); null under a test server.</summary>
-    public static int? ListeningPort(IServer server) =>
-        server.Features.Get<IServerAddressesFeature>()?.Addresses
+    /// <summary>The port Kestrel actually bound (after any fallback); null under a test server or before it has bound.</summary>
+    public static int? ListeningPort(IServer server)
+    {
+        if (BoundPorts.TryGetValue(server, out var known))
+        {
+            return (int)known;
+        }
+
+        var port = server.Features.Get<IServerAddressesFeature>()?.Addresses
             .Select(a => Uri.TryCreate(a, UriKind.Absolute, out var uri) ? uri.Port : (int?)null)
             .FirstOrDefault(p => p is > 0); // the manager's private socket (http://unix:/...) has no port
+        if (port is { } bound)
+        {
+            // A server binds once: every later request asks for the same answer.
+            BoundPorts.TryAdd(server, bound);
+        }
+
+        return port;
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IServer, object> BoundPorts = [];
 }

@@ -82,9 +82,9 @@ public sealed class TelemetryHub : BackgroundService
             Math.Round(physics, 4), memoryMb, memoryMb, stats.Ticks, stats.DroppedTicks, stats.TargetTicksPerSecond, _game.Paused);
     }
 
-    public async Task<VrTrackingData> SampleVrAsync(CancellationToken cancellationToken)
+    public VrTrackingData SampleVr()
     {
-        var vr = await _game.ReadAsync(w => w.GetVrState(), cancellationToken);
+        var vr = _game.Summary.Vr;
         static TrackedPose? Pose(Pose? p) => p is { } pose
             ? new TrackedPose([Math.Round(pose.Position.X, 4), Math.Round(pose.Position.Y, 4), Math.Round(pose.Position.Z, 4)],
                 [Math.Round(pose.Rotation.X, 5), Math.Round(pose.Rotation.Y, 5), Math.Round(pose.Rotation.Z, 5), Math.Round(pose.Rotation.W, 5)])
@@ -118,8 +118,8 @@ public sealed class TelemetryHub : BackgroundService
                     continue;
                 }
 
-                await OfferDueAsync(TelemetryMessages.Fps, now, _ => Task.FromResult<object>(SampleFps()), stoppingToken);
-                await OfferDueAsync(TelemetryMessages.VrTracking, now, async ct => await SampleVrAsync(ct), stoppingToken);
+                OfferDue(TelemetryMessages.Fps, now, SampleFps);
+                OfferDue(TelemetryMessages.VrTracking, now, SampleVr);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -131,7 +131,8 @@ public sealed class TelemetryHub : BackgroundService
         }
     }
 
-    private async Task OfferDueAsync(string stream, long now, Func<CancellationToken, Task<object>> sample, CancellationToken cancellationToken)
+    private void OfferDue<T>(string stream, long now, Func<T> sample)
+        where T : notnull
     {
         byte[]? message = null;
         foreach (var connection in _connections.Values)
@@ -142,7 +143,7 @@ public sealed class TelemetryHub : BackgroundService
             }
 
             // Sampled and serialized once for every client due in this round.
-            message ??= TelemetryMessages.Event(stream, await sample(cancellationToken), _time.GetUtcNow());
+            message ??= TelemetryMessages.Event(stream, sample(), _time.GetUtcNow());
             if (connection.IsSubscribed(stream))
             {
                 // Checked again: the client may have unsubscribed while the sample was taken.

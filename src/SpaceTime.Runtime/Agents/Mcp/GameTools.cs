@@ -92,7 +92,7 @@ public sealed class GameTools(
     [McpServerTool(Name = "player_state", ReadOnly = true), Description("The player: position, velocity, on_floor, heading, spawn state.")]
     [ToolPermission(Permissions.StateRead)]
     public async Task<CallToolResult> PlayerState(CancellationToken cancellationToken = default) =>
-        Result(await StateApi.GetPlayer(game, cancellationToken), r => $"player at {r.GetProperty("position").GetRawText()}, on_floor {r.Text("on_floor")}");
+        Result(StateApi.GetPlayer(game), r => $"player at {r.GetProperty("position").GetRawText()}, on_floor {r.Text("on_floor")}");
 
     [McpServerTool(Name = "player_move"), Description("Walk in the player's frame for a while (forward/strafe in [-1, 1]); applies from the next tick.")]
     [ToolPermission(Permissions.InputWrite)]
