@@ -28,6 +28,12 @@ public sealed class SimulationLoop : IAsyncDisposable
     /// </summary>
     private static readonly TimeSpan SpinWindow = TimeSpan.FromMilliseconds(1.5);
 
+    /// <summary>
+    /// The spin window of a real-time loop thread: it is woken at once and without timer slack, so spinning only covers
+    /// the kernel wait's whole milliseconds.
+    /// </summary>
+    private static readonly TimeSpan RealtimeSpinWindow = TimeSpan.FromMilliseconds(0.3);
+
     private readonly ISimulationStep _step;
     private readonly TimeProvider _time;
     private readonly ConcurrentQueue<Action> _work = new();
@@ -37,7 +43,7 @@ public sealed class SimulationLoop : IAsyncDisposable
     private readonly long[] _tickStarts = new long[HistorySize];
     private readonly long[] _tickDurations = new long[HistorySize];
     private readonly long[] _tickLateness = new long[HistorySize];
-    private readonly long _spinWindow;
+    private long _spinWindow;
     private readonly Lock _historyLock = new();
     private readonly Thread _thread;
     private ITimer? _timer;
@@ -85,8 +91,8 @@ public sealed class SimulationLoop : IAsyncDisposable
     /// </summary>
     public event Action<double>? TickStarted;
 
-    /// <summary>The nice value the loop thread runs at on Linux when it could be raised (see <c>LoopThreadPriority</c>); null otherwise.</summary>
-    public int? ThreadNice { get; private set; }
+    /// <summary>How the loop thread is scheduled (raised where the platform and the process's limits allow; see <c>LoopThreadPriority</c>).</summary>
+    public LoopScheduling Scheduling { get; private set; } = LoopScheduling.Default;
 
     public void Start()
     {
@@ -226,7 +232,12 @@ public sealed class SimulationLoop : IAsyncDisposable
 
     private void Run()
     {
-        ThreadNice = LoopThreadPriority.RaiseCurrentThread();
+        Scheduling = LoopThreadPriority.RaiseCurrentThread();
+        if (_spinWindow > 0 && Scheduling.Policy == "realtime")
+        {
+            _spinWindow = (long)(RealtimeSpinWindow.TotalSeconds * _time.TimestampFrequency);
+        }
+
         var next = _time.GetTimestamp();
         try
         {

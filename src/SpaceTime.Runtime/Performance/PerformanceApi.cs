@@ -8,6 +8,7 @@ namespace SpaceTime.Runtime.Performance;
 /// <summary>
 /// Frame-rate figures. A headless server renders no frames: one simulation tick is one frame, so
 /// <c>fps</c> is the achieved tick rate and <c>physics_time_ms</c> the time spent inside a tick.
+/// <c>loop_scheduling</c> says how the loop thread got the CPU: <c>realtime 10</c>, <c>nice -10</c> or <c>default</c>.
 /// </summary>
 public sealed record PerformanceMetrics(
     double Fps,
@@ -26,7 +27,8 @@ public sealed record PerformanceMetrics(
     long Ticks,
     long LateTicks,
     long DroppedTicks,
-    long StepErrors);
+    long StepErrors,
+    string LoopScheduling);
 
 public static class PerformanceApi
 {
@@ -38,11 +40,7 @@ public static class PerformanceApi
         return app;
     }
 
-    public static async Task<Ok<PerformanceMetrics>> GetMetrics(HeadlessGame game, CancellationToken cancellationToken)
-    {
-        var nodeCount = await game.ReadAsync(w => w.Scene?.NodeCount ?? 0, cancellationToken);
-        return TypedResults.Ok(Measure(game, nodeCount));
-    }
+    public static Ok<PerformanceMetrics> GetMetrics(HeadlessGame game) => TypedResults.Ok(Measure(game, game.Summary.Scene.NodeCount));
 
     public static PerformanceMetrics Measure(HeadlessGame game, int nodeCount)
     {
@@ -68,6 +66,7 @@ public static class PerformanceApi
             stats.Ticks,
             stats.LateTicks,
             stats.DroppedTicks,
-            stats.StepErrors);
+            stats.StepErrors,
+            game.Loop.Scheduling.ToString());
     }
 }

@@ -291,6 +291,36 @@ public sealed class SimulationLoopTests : IAsyncDisposable
         Assert.Equal(1 / 90.0, new SimulationLoop(_step, 90, _time).Delta, 12);
     }
 
+    [Fact]
+    public async Task Scheduling_ReportsWhatTheKernelAppliesToTheLoopThread()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "the kernel's view of a thread is read from /proc");
+        var step = new ThreadStatStep();
+        await using var loop = new SimulationLoop(step, 90, TimeProvider.System);
+        loop.Start();
+        await Poll.UntilAsync(() => step.Stat is not null, "a tick on the real clock", TimeSpan.FromSeconds(10));
+
+        // /proc/thread-self/stat, after the command name: field 19 is the nice value, 40 rt_priority, 41 policy.
+        var stat = step.Stat!;
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var (nice, rtPriority, policy) = (int.Parse(fields[19 - 3]), int.Parse(fields[40 - 3]), int.Parse(fields[41 - 3]));
+        var expected = loop.Scheduling.Policy switch
+        {
+            "realtime" => (Policy: 1, RtPriority: loop.Scheduling.Value, Nice: nice),
+            "nice" => (Policy: 0, RtPriority: 0, Nice: loop.Scheduling.Value),
+            _ => (Policy: 0, RtPriority: 0, Nice: 0),
+        };
+        Assert.Equal(expected, (policy, rtPriority, nice));
+    }
+
+    /// <summary>Keeps what the kernel says about the thread the steps run on.</summary>
+    private sealed class ThreadStatStep : ISimulationStep
+    {
+        public string? Stat { get; private set; }
+
+        public void Step(double delta) => Stat ??= File.ReadAllText("/proc/thread-self/stat");
+    }
+
     private sealed class CountingStep : ISimulationStep
     {
         private int _steps;

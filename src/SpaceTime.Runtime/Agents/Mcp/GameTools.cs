@@ -91,7 +91,7 @@ public sealed class GameTools(
 
     [McpServerTool(Name = "player_state", ReadOnly = true), Description("The player: position, velocity, on_floor, heading, spawn state.")]
     [ToolPermission(Permissions.StateRead)]
-    public async Task<CallToolResult> PlayerState(CancellationToken cancellationToken = default) =>
+    public CallToolResult PlayerState() =>
         Result(StateApi.GetPlayer(game), r => $"player at {r.GetProperty("position").GetRawText()}, on_floor {r.Text("on_floor")}");
 
     [McpServerTool(Name = "player_move"), Description("Walk in the player's frame for a while (forward/strafe in [-1, 1]); applies from the next tick.")]
@@ -159,8 +159,8 @@ public sealed class GameTools(
 
     [McpServerTool(Name = "performance", ReadOnly = true), Description("Tick rate, tick times (p50/p99/max), memory and node count.")]
     [ToolPermission(Permissions.PerformanceRead)]
-    public async Task<CallToolResult> Performance(CancellationToken cancellationToken = default) =>
-        Result(await PerformanceApi.GetMetrics(game, cancellationToken), r => $"{r.Text("fps")} ticks/s, p99 {r.Text("tick_p99_ms")} ms");
+    public CallToolResult Performance() =>
+        Result(PerformanceApi.GetMetrics(game), r => $"{r.Text("fps")} ticks/s, p99 {r.Text("tick_p99_ms")} ms");
 
     [McpServerTool(Name = "logs", ReadOnly = true), Description("Recent warnings and errors, each with the scene and tick it happened at.")]
     [ToolPermission(Permissions.DebugRead)]
