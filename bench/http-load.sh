@@ -4,9 +4,11 @@
 #   (b) the game direct (`spacetime serve`, started by the manager)
 #   (c) the manager's proxy /godot/status (YARP)
 #   (d) nginx -> manager -> game: deploy/nginx/spacetime.conf (TLS) with /api/status
-# closed-loop (wrk, 64 connections, as fast as they go) and open-loop (autocannon, 1,000 connections x 1 request/s);
-# the seeds' per-endpoint p95 at 100 requests/s over (d); late and dropped ticks of the game's 90 Hz loop during each
-# phase (from its /performance); and `spacetime up` -> READY (bench/startup.sh). Prints one table.
+# closed-loop (wrk, 64 connections, as fast as they go); open-loop users (bench/users.mjs: 1,000 users, each on its
+# own connection sending 1 request/s at its own phase, arriving over 2 s); the same 1,000 connections all opened and
+# sending in the same instant, every second (autocannon: a thundering herd, for comparison); the seeds' per-endpoint
+# p95 at 100 requests/s over (d); late and dropped ticks of the game's 90 Hz loop during each phase (from its
+# /performance); and `spacetime up` -> READY (bench/startup.sh). Prints one table.
 # Security as in production (GODOT_ENV=production: authentication with a JWT from `spacetime token issue`, bans, the
 # scene whitelist, security headers, the audit log, the request gate) except the rate limits and connection caps,
 # which are raised in a copy of the config and in the nginx site, because every benchmark connection is the one
@@ -22,9 +24,10 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 short=false
 [ "${1:-}" = --short ] && short=true
 if $short; then
-  closed_s=1 open_s=2 open_connections=100 endpoint_s=1 warm_s=1 startup_runs=1
+  closed_s=1 open_s=2 open_connections=100 endpoint_s=1 warm_s=1 startup_runs=1 ramp_s=0.5 settle_s=0.5
 else
-  closed_s=10 open_s=15 open_connections=1000 endpoint_s=10 warm_s=3 startup_runs=5
+  # Closed-loop phases are measured after 10 s of the same load: the JIT has tiered the hot paths up by then.
+  closed_s=10 open_s=15 open_connections=1000 endpoint_s=10 warm_s=10 startup_runs=5 ramp_s=2 settle_s=1
 fi
 closed_connections=64
 
@@ -148,8 +151,12 @@ closed() { # URL [METHOD BODY]
   wrk -t2 -c"$closed_connections" -d"${warm_s}s" -H "${auth[0]}" "$1" >/dev/null
   wrk -t2 -c"$closed_connections" -d"${closed_s}s" -s bench/wrk-report.lua -H "${auth[0]}" "$1"
 }
-open_loop() { # URL SECONDS CONNECTIONS --per-connection|--overall RATE [--method M --body B]; BENCH_TOKEN names the token
-  BENCH_NODE_MODULES=$node_modules BENCH_HEADERS="{\"authorization\": \"Bearer ${BENCH_TOKEN:-$read_token}\"}" node bench/open-loop.mjs "$@"
+headers_json() { echo "{\"authorization\": \"Bearer ${BENCH_TOKEN:-$read_token}\"}"; }
+users() { # URL SECONDS USERS RATE_PER_USER [--method M --body B]; BENCH_TOKEN names the token
+  BENCH_HEADERS="$(headers_json)" node bench/users.mjs "$@" --ramp "$ramp_s" --settle "$settle_s" 2>>"$work/users.log"
+}
+herd() { # URL SECONDS CONNECTIONS: autocannon, every connection opened and sending at once, 1 request/s each
+  BENCH_NODE_MODULES=$node_modules BENCH_HEADERS="$(headers_json)" node bench/open-loop.mjs "$1" "$2" "$3" --per-connection 1
 }
 
 static=http://127.0.0.1:$static_port/status
@@ -157,25 +164,28 @@ game=http://127.0.0.1:$game_port/status
 manager=http://127.0.0.1:$manager_port/godot/status
 edge=https://127.0.0.1:$nginx_port/api
 closed_load="closed ${closed_connections} conns"
-open_load="open ${open_connections} x 1 req/s"
+open_load="users ${open_connections} x 1 req/s"
 : >"$results"
 record a "nginx static file" "$closed_load" closed "$static"
 record b "game direct" "$closed_load" closed "$game"
 record c "manager /godot" "$closed_load" closed "$manager"
 record d "nginx > manager > game" "$closed_load" closed "$edge/status"
-record a "nginx static file" "$open_load" open_loop "$static" "$open_s" "$open_connections" --per-connection 1
-record b "game direct" "$open_load" open_loop "$game" "$open_s" "$open_connections" --per-connection 1
-record c "manager /godot" "$open_load" open_loop "$manager" "$open_s" "$open_connections" --per-connection 1
-record d "nginx > manager > game" "$open_load" open_loop "$edge/status" "$open_s" "$open_connections" --per-connection 1
-record health "d: GET /health (game's)" "100 req/s" open_loop "$edge/health" "$endpoint_s" 10 --overall 100
-record status "d: GET /status" "100 req/s" open_loop "$edge/status" "$endpoint_s" 10 --overall 100
-record get-scene "d: GET /scene" "100 req/s" open_loop "$edge/scene" "$endpoint_s" 10 --overall 100
-BENCH_TOKEN=$write_token record post-scene "d: POST /scene (developer)" "100 req/s" open_loop "$edge/scene" "$endpoint_s" 10 --overall 100 \
+record a "nginx static file" "$open_load" users "$static" "$open_s" "$open_connections" 1
+record b "game direct" "$open_load" users "$game" "$open_s" "$open_connections" 1
+record c "manager /godot" "$open_load" users "$manager" "$open_s" "$open_connections" 1
+record d "nginx > manager > game" "$open_load" users "$edge/status" "$open_s" "$open_connections" 1
+record d "nginx > manager > game" "herd ${open_connections} x 1 req/s" herd "$edge/status" "$open_s" "$open_connections"
+record health "d: GET /health (game's)" "100 req/s" users "$edge/health" "$endpoint_s" 10 10
+record status "d: GET /status" "100 req/s" users "$edge/status" "$endpoint_s" 10 10
+record get-scene "d: GET /scene" "100 req/s" users "$edge/scene" "$endpoint_s" 10 10
+BENCH_TOKEN=$write_token record post-scene "d: POST /scene (developer)" "100 req/s" users "$edge/scene" "$endpoint_s" 10 10 \
   --method POST --body '{"scene_path": "res://vr_main.tscn"}'
 
 echo "SpaceTime HTTP load, $(date -u +%FT%TZ), $(nproc) cores, load average (1/5/15 min) before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "application: $application"
 echo "production settings (trusted_proxies 127.0.0.1 for nginx); rate limits and connection caps raised in the config copy and the nginx site so the one benchmark client (127.0.0.1) is never refused;"
 echo "authentication (readonly/developer JWT), bans, whitelist, headers and audit on. closed: wrk -t2, ${closed_s} s after ${warm_s} s warm-up;"
-echo "open: autocannon $AUTOCANNON_VERSION, ${open_s} s; per endpoint: ${endpoint_s} s at 100 req/s over 10 connections. latencies in ms."
+echo "users: bench/users.mjs, ${open_s} s after a ${ramp_s} s arrival ramp and ${settle_s} s; herd: autocannon $AUTOCANNON_VERSION, ${open_s} s;"
+echo "per endpoint: ${endpoint_s} s at 100 req/s from 10 users. latencies in ms, from when each request was due."
+sed 's/^users.mjs: /connections (users.mjs, in phase order): /' "$work/users.log"
 python3 bench/http-load-table.py "$results" "$startup_ms" "$startup_runs"

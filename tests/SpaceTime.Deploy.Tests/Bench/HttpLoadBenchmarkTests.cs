@@ -3,7 +3,7 @@ using SpaceTime.Deploy.Tests.Support;
 namespace SpaceTime.Deploy.Tests.Bench;
 
 /// <summary>
-/// bench/http-load.sh, run in its short mode so it cannot rot: real nginx, manager, game, wrk and autocannon on loopback.
+/// bench/http-load.sh, run in its short mode so it cannot rot: real nginx, manager, game, wrk, autocannon and Node's HTTP client on loopback.
 /// A benchmark is not a timed test: this checks that every phase ran and produced figures, not how fast they were.
 /// </summary>
 public sealed class HttpLoadBenchmarkTests
@@ -14,10 +14,11 @@ public sealed class HttpLoadBenchmarkTests
         "| (b) game direct | closed 64 conns |",
         "| (c) manager /godot | closed 64 conns |",
         "| (d) nginx > manager > game | closed 64 conns |",
-        "| (a) nginx static file | open 100 x 1 req/s |",
-        "| (b) game direct | open 100 x 1 req/s |",
-        "| (c) manager /godot | open 100 x 1 req/s |",
-        "| (d) nginx > manager > game | open 100 x 1 req/s |",
+        "| (a) nginx static file | users 100 x 1 req/s |",
+        "| (b) game direct | users 100 x 1 req/s |",
+        "| (c) manager /godot | users 100 x 1 req/s |",
+        "| (d) nginx > manager > game | users 100 x 1 req/s |",
+        "| (d) nginx > manager > game | herd 100 x 1 req/s |",
         "| d: GET /health (game's) | 100 req/s |",
         "| d: GET /status | 100 req/s |",
         "| d: GET /scene | 100 req/s |",
