@@ -6,8 +6,10 @@ namespace SpaceTime.Manager.GameApi;
 /// <summary>
 /// How the manager reaches its game: over the private Unix socket the built-in runtime opens for it
 /// (<c>SPACETIME_PROXY_SOCKET</c>), so the manager's connections never compete with outside clients for the game's
-/// connection caps; over TCP to <c>127.0.0.1:port</c> only for a game that opens no socket (one given with
-/// <c>--godot-path</c>). With a socket there is no falling back to TCP: until the game has opened it (starting,
+/// connection caps, speaking HTTP/2 there (cleartext, prior knowledge: the socket speaks nothing else), so all the
+/// requests in flight share one connection instead of each waiting for one of a pool (through the manager: 12,500 →
+/// 17,000 requests/s and a third of the p99, docs/PERFORMANCE.md); over TCP and HTTP/1.1 to <c>127.0.0.1:port</c>
+/// only for a game that opens no socket (one given with <c>--godot-path</c>). With a socket there is no falling back to TCP: until the game has opened it (starting,
 /// restarting) a connection fails as a refused one would, instead of a TCP connection that would then sit in the pool
 /// counted against the game's caps on outside clients for as long as it lives.
 /// </summary>
@@ -25,8 +27,11 @@ public sealed class GameConnector
 
     public string? SocketPath { get; }
 
-    /// <summary>A handler whose connections to the game API go over its private socket when there is one (requests name <c>http://127.0.0.1:port/</c> either way).</summary>
-    public SocketsHttpHandler CreateHandler()
+    /// <summary>
+    /// A handler for requests to the game (they name <c>http://127.0.0.1:port/</c> either way): over its private socket,
+    /// in HTTP/2, when there is one. <paramref name="configure"/> adjusts the underlying connection pool.
+    /// </summary>
+    public HttpMessageHandler CreateHandler(Action<SocketsHttpHandler>? configure = null)
     {
         var handler = CreateTcpHandler();
         // Shorter than the game's keep-alive timeout, so the pool never sends on a connection the game is closing;
@@ -34,7 +39,8 @@ public sealed class GameConnector
         handler.PooledConnectionIdleTimeout = TimeSpan.FromSeconds(10);
         handler.PooledConnectionLifetime = TimeSpan.FromSeconds(30);
         handler.ConnectCallback = ConnectAsync;
-        return handler;
+        configure?.Invoke(handler);
+        return SocketPath is null ? handler : new Http2PriorKnowledge(handler);
     }
 
     /// <summary>A plain forwarding handler over TCP (no proxy, redirects, decompression, cookies or trace headers).</summary>
@@ -69,6 +75,17 @@ public sealed class GameConnector
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Sends every request as HTTP/2 without negotiation (whatever version its sender chose).</summary>
+    private sealed class Http2PriorKnowledge(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Version = HttpVersion.Version20;
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            return base.SendAsync(request, cancellationToken);
         }
     }
 }

@@ -25,9 +25,8 @@ public static class GameProxy
     public static IEndpointRouteBuilder MapGameProxy(this IEndpointRouteBuilder app, GameConnector game, string proxySecret)
     {
         var godotPort = game.GodotPort;
-        var handler = game.CreateHandler();
-        handler.MaxConnectionsPerServer = MaxConnectionsToGame(app.ServiceProvider.GetRequiredService<SecuritySettings>().HttpApi.MaxConnections);
-        var invoker = new HttpMessageInvoker(new ConnectRetryHandler(handler));
+        var maxConnections = MaxConnectionsToGame(app.ServiceProvider.GetRequiredService<SecuritySettings>().HttpApi.MaxConnections);
+        var invoker = new HttpMessageInvoker(new ConnectRetryHandler(game.CreateHandler(h => h.MaxConnectionsPerServer = maxConnections)));
         var destination = $"http://127.0.0.1:{godotPort}/";
         var transformer = new ClientForwardingTransformer(proxySecret);
         var config = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(30) };
@@ -68,7 +67,8 @@ public static class GameProxy
     }
 
     /// <summary>
-    /// Connections the proxy keeps to the game: half the game's connection cap (the same <c>http_api.max_connections</c>),
+    /// Connections the proxy keeps to a game it reaches over TCP (over the private socket, one HTTP/2 connection carries
+    /// every request the manager's request gate lets through): half the game's connection cap (the same <c>http_api.max_connections</c>),
     /// at most 32. Without a bound, 1,000 clients at once made the proxy open as many connections (over TCP the game
     /// refused those past its cap: 502s for half of all answers, bench/http-load.sh); with it, requests beyond the bound
     /// wait in the pool for a connection (the manager's request gate bounds that wait), and the game's two cores are not

@@ -55,8 +55,7 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
         _command = GameCommand.Build(options, launcher, ApiToken);
         // Over the game's private socket when it opens one: health checks must not queue behind outside clients
         // that fill the game's connection caps (a busy game is not a dead one).
-        var handler = (connector ?? new GameApi.GameConnector(options.GodotPort, socketPath: null)).CreateHandler();
-        handler.ConnectTimeout = options.ApiRequestTimeout;
+        var handler = (connector ?? new GameApi.GameConnector(options.GodotPort, socketPath: null)).CreateHandler(h => h.ConnectTimeout = options.ApiRequestTimeout);
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         Api = new GameApi.GameApiClient(_http, new Uri($"http://127.0.0.1:{options.GodotPort}/"), ApiToken, options.ApiRequestTimeout);
         _policy = new RestartPolicy(options.ToRestartPolicy(), time);

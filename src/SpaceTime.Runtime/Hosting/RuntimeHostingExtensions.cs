@@ -161,11 +161,12 @@ public static class RuntimeHostingExtensions
             // Any other host value fails options validation at start-up with the key named.
             if (security.ProxySocket is { Length: > 0 } socket && security.ProxySecret is not null)
             {
-                // The manager's pool: many clients over few connections, so not under the outside-client caps (the
-                // request gate and the per-client rate limits still apply to each request). A socket file left by a
-                // previous run of the game is replaced.
+                // The manager's connection: many clients over one HTTP/2 connection (cleartext, prior knowledge: the
+                // manager speaks nothing else here), so not under the outside-client caps (the request gate and the
+                // per-client rate limits still apply to each request). A socket file left by a previous run of the
+                // game is replaced.
                 PrivateSocket.Delete(socket);
-                k.ListenUnixSocket(socket);
+                k.ListenUnixSocket(socket, l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
             }
         });
         return security;
