@@ -1,7 +1,7 @@
 // Open-loop users for bench/http-load.sh: USERS users, each on its own keep-alive connection, each sending a request
 // every 1/RATE s at its own random phase (users are not in step with each other), whether or not its last answer came
-// (open loop). Each latency counts from when the request was due, so a server that falls behind is charged for the
-// wait (no coordinated omission). Users arrive evenly over --ramp seconds (their connection set-up, TLS included, is
+// (open loop). Each latency counts from when the request was due (or sent, if that was earlier), so a server that
+// falls behind is charged for the wait (no coordinated omission). Users arrive evenly over --ramp seconds (their connection set-up, TLS included, is
 // reported apart); then --settle seconds pass before SECONDS of measurement.
 // Usage: node users.mjs URL SECONDS USERS RATE_PER_USER [--ramp S] [--settle S] [--method M] [--body JSON]
 // Headers come from BENCH_HEADERS (JSON object) so the token is not on the command line.
@@ -34,13 +34,15 @@ let pending = 0;
 
 function send(agent, due) {
   const measured = due >= windowStart && due < windowEnd;
+  // From when it was due, or from when it went if Node's timer fired early (they may, by up to a millisecond).
+  const from = Math.max(due, performance.now());
   pending++;
   const request = client.request(target, { method, headers, agent, rejectUnauthorized: false, timeout: 10_000 }, response => {
     response.resume();
     response.on('end', () => {
       pending--;
       if (!measured) return;
-      latencies.push(performance.now() - due);
+      latencies.push(performance.now() - from);
       if (response.statusCode < 200 || response.statusCode > 299) {
         non2xx++;
         codes.set(response.statusCode, (codes.get(response.statusCode) ?? 0) + 1);
