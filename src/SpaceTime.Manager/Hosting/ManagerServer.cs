@@ -34,30 +34,9 @@ public static partial class ManagerServer
             throw new ArgumentException($"invalid manager options: {string.Join("; ", errors)}", nameof(options));
         }
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        // The forwarder logs two lines per proxied request at Information, which would bury the game's own lines in /logs.
-        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         var dataDir = Path.GetFullPath(options.DataDir ?? DataDirectory.Default);
         options.DataDir = dataDir;
         options.LogDir = Path.GetFullPath(options.LogDir ?? Path.Combine(dataDir, "logs"));
-        // One ring for /logs: the game's output and the manager's own lines, as they happened.
-        var ring = new LogRing();
-        builder.Logging.AddProvider(new RotatingFileLoggerProvider(
-            new RotatingLogFile(Path.Combine(options.LogDir, RotatingFileLoggerProvider.FileName), options.LogMaxBytes, options.LogMaxFiles),
-            TimeProvider.System,
-            ring));
-        var security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir, options.ConfigurationFlags);
-        // Only what is forwarded to the game waits for capacity here (the game gates it again per its own load):
-        // the manager's own /health, /status and controls answer while /godot is saturated, and so do the game's probes.
-        builder.Services.AddSingleton(new RequestGate(security.HttpApi,
-            path => path.StartsWithSegments(GameProxy.PathPrefix, StringComparison.OrdinalIgnoreCase, out var forwarded) && !SecurityPipeline.IsProbe(forwarded)));
-        builder.AddSpaceTimeSecurity(security);
-        // With PostgreSQL configured, the manager's own audit records go there too (through the data dir's outbox).
-        builder.AddSpaceTimeRecords(dataDir);
-
         // The game reads the same environment and config folder as its manager.
         options.GameEnvironment.TryAdd("GODOT_ENV", environment);
         options.GameEnvironment.TryAdd("SPACETIME_CONFIG_DIR", Path.GetFullPath(configDir));
@@ -73,6 +52,52 @@ public static partial class ManagerServer
             options.GameEnvironment["SPACETIME_PROXY_SOCKET"] = socketPath;
         }
 
+        // The game starts now, while this host is built (they used to start one after the other); the supervisor
+        // adopts it. Both must agree on the token, so it is chosen here.
+        options.ApiToken ??= Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var headStart = GameSupervisor.StartHead(options, launcher, TimeProvider.System);
+        try
+        {
+            return await StartHostAsync(options, configDir, environment, launcher, game, proxySecret, headStart, cancellationToken);
+        }
+        catch
+        {
+            if (headStart is not null)
+            {
+                // Not adopted when the host failed before its supervisor started: stopped here.
+                await headStart.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<WebApplication> StartHostAsync(ManagerOptions options, string configDir, string environment, RuntimeLauncher launcher,
+        GameConnector game, string proxySecret, GameHeadStart? headStart, CancellationToken cancellationToken)
+    {
+        var dataDir = options.DataDir!;
+        var logDir = options.LogDir!;
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // The forwarder logs two lines per proxied request at Information, which would bury the game's own lines in /logs.
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        // One ring for /logs: the game's output and the manager's own lines, as they happened.
+        var ring = new LogRing();
+        builder.Logging.AddProvider(new RotatingFileLoggerProvider(
+            new RotatingLogFile(Path.Combine(logDir, RotatingFileLoggerProvider.FileName), options.LogMaxBytes, options.LogMaxFiles),
+            TimeProvider.System,
+            ring));
+        var security = builder.AddSpaceTimeSecuritySettings(configDir, environment, dataDir, options.ConfigurationFlags);
+        // Only what is forwarded to the game waits for capacity here (the game gates it again per its own load):
+        // the manager's own /health, /status and controls answer while /godot is saturated, and so do the game's probes.
+        builder.Services.AddSingleton(new RequestGate(security.HttpApi,
+            path => path.StartsWithSegments(GameProxy.PathPrefix, StringComparison.OrdinalIgnoreCase, out var forwarded) && !SecurityPipeline.IsProbe(forwarded)));
+        builder.AddSpaceTimeSecurity(security);
+        // With PostgreSQL configured, the manager's own audit records go there too (through the data dir's outbox).
+        builder.AddSpaceTimeRecords(dataDir);
+
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(game);
@@ -80,6 +105,11 @@ public static partial class ManagerServer
         services.AddSingleton(launcher);
         services.AddSingleton(sp => new RestartLimiter(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(ring);
+        if (headStart is not null)
+        {
+            services.AddSingleton(headStart);
+        }
+
         services.AddSingleton<GameSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<GameSupervisor>());
         services.AddHostedService<ServiceManagerNotifier>();

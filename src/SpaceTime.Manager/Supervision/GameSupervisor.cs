@@ -22,6 +22,7 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<GameSupervisor> _logger;
     private readonly ChildStartInfo _command;
+    private GameHeadStart? _headStart;
     private readonly HttpClient _http;
     private readonly RestartPolicy _policy;
     private readonly GameWatch _watch;
@@ -37,7 +38,9 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
     /// <param name="loggerFactory">Logging.</param>
     /// <param name="output">Where the game's output lines go.</param>
     /// <param name="connector">How to reach the game (its private socket, if it opens one); default TCP to <see cref="ManagerOptions.GodotPort"/>.</param>
-    public GameSupervisor(ManagerOptions options, RuntimeLauncher launcher, TimeProvider time, ILoggerFactory loggerFactory, LogRing? output = null, GameApi.GameConnector? connector = null)
+    /// <param name="headStart">The game already started with this supervisor's command (<see cref="StartHead"/>): its first run.</param>
+    public GameSupervisor(ManagerOptions options, RuntimeLauncher launcher, TimeProvider time, ILoggerFactory loggerFactory, LogRing? output = null,
+        GameApi.GameConnector? connector = null, GameHeadStart? headStart = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(launcher);
@@ -53,6 +56,7 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
         _logger = loggerFactory.CreateLogger<GameSupervisor>();
         ApiToken = options.ApiToken ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         _command = GameCommand.Build(options, launcher, ApiToken);
+        _headStart = headStart;
         // Over the game's private socket when it opens one: health checks must not queue behind outside clients
         // that fill the game's connection caps (a busy game is not a dead one).
         var handler = (connector ?? new GameApi.GameConnector(options.GodotPort, socketPath: null)).CreateHandler(h => h.ConnectTimeout = options.ApiRequestTimeout);
@@ -67,6 +71,17 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
         {
             _gameLog = new RotatingLogFile(Path.Combine(logDir, "spacetime-game.log"), options.LogMaxBytes, options.LogMaxFiles);
         }
+    }
+
+    /// <summary>
+    /// Starts the game a supervisor built from <paramref name="options"/> would start, ahead of it (the manager does
+    /// this before building its host). <see cref="ManagerOptions.ApiToken"/> must be set, so both agree on the token.
+    /// </summary>
+    public static GameHeadStart? StartHead(ManagerOptions options, RuntimeLauncher launcher, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var token = options.ApiToken ?? throw new ArgumentException("the API token must be chosen before the game is started", nameof(options));
+        return options.NoAutostart ? null : GameHeadStart.TryStart(GameCommand.Build(options, launcher, token), time);
     }
 
     /// <summary>What the supervisor knows about the game: the source of <c>/health</c> and <c>/status</c>.</summary>
@@ -149,6 +164,11 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopGameAsync();
+        if (Interlocked.Exchange(ref _headStart, null) is { } unused)
+        {
+            await unused.DisposeAsync();
+        }
+
         _http.Dispose();
         _gameLog?.Dispose();
     }
@@ -194,7 +214,7 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
                 SupervisorLog.Starting(_logger, _command.ToString());
                 try
                 {
-                    child = ChildProcess.Start(_command, _time, OnOutput);
+                    child = await AdoptHeadStartAsync() ?? ChildProcess.Start(_command, _time, OnOutput);
                 }
                 catch (Exception e) when (e is FileNotFoundException or Win32Exception or IOException or UnauthorizedAccessException)
                 {
@@ -292,6 +312,23 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
         {
             SupervisorLog.StopFailed(_logger, e.Message);
         }
+    }
+
+    /// <summary>The game started ahead of this supervisor, when it was started with this supervisor's command (else it is stopped).</summary>
+    private async Task<ChildProcess?> AdoptHeadStartAsync()
+    {
+        if (Interlocked.Exchange(ref _headStart, null) is not { } headStart)
+        {
+            return null;
+        }
+
+        if (headStart.StartedWith(_command))
+        {
+            return headStart.Adopt(OnOutput);
+        }
+
+        await headStart.DisposeAsync();
+        return null;
     }
 
     private void OnOutput(LogLine line)

@@ -309,6 +309,48 @@ public sealed class ManageCommandTests
         ServeCommandTests.AssertOneLineError(output);
     }
 
+    [Fact]
+    public async Task Manage_WhenPortIsTaken_TheGameStartedAlongsideIsStoppedToo()
+    {
+        // The manager starts its game while it builds its own host; a manager that then cannot listen must not leave
+        // that game running.
+        using var data = new TempFolder();
+        using var blocker = new TcpListener(IPAddress.Loopback, 0);
+        blocker.Start();
+        var taken = ((IPEndPoint)blocker.LocalEndpoint).Port;
+        var gamePort = LoopbackPort.Free();
+
+        var (code, output) = await SpacetimeProcess.RunAsync(Deadline, "manage", "--port", $"{taken}", "--godot-port", $"{gamePort}", "--data-dir", data.Path);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"manager port {taken} is in use", output);
+        Assert.Empty(GameProcesses(gamePort));
+        Assert.False(LoopbackPort.IsListening(gamePort), $"nothing answers on the game's port {gamePort}");
+    }
+
+    /// <summary>Live <c>spacetime serve</c> processes started for <paramref name="gamePort"/>.</summary>
+    private static List<int> GameProcesses(int gamePort) =>
+        [.. Directory.GetDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && ReadCommandLine(pid) is { } line && line.Contains("serve", StringComparison.Ordinal)
+                && line.Contains($"--http-port\0{gamePort}", StringComparison.Ordinal))];
+
+    private static string? ReadCommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private static async Task<HttpResponseMessage> PollAsync(HttpClient http, string path, Func<HttpResponseMessage, bool> done, SpacetimeProcess process)
     {
         var deadline = DateTime.UtcNow + Deadline;
