@@ -35,7 +35,7 @@ let pending = 0;
 function send(agent, due) {
   const measured = due >= windowStart && due < windowEnd;
   // From when it was due, or from when it went if Node's timer fired early (they may, by up to a millisecond).
-  const from = Math.max(due, performance.now());
+  const from = Math.min(due, performance.now());
   pending++;
   const request = client.request(target, { method, headers, agent, rejectUnauthorized: false, timeout: 10_000 }, response => {
     response.resume();
