@@ -6,12 +6,12 @@ namespace SpaceTime.Manager.GameApi;
 /// <summary>
 /// How the manager reaches its game: over the private Unix socket the built-in runtime opens for it
 /// (<c>SPACETIME_PROXY_SOCKET</c>), so the manager's connections never compete with outside clients for the game's
-/// connection caps, speaking HTTP/2 there (cleartext, prior knowledge: the socket speaks nothing else), so all the
-/// requests in flight share one connection instead of each waiting for one of a pool (through the manager: 12,500 →
-/// 17,000 requests/s and a third of the p99, docs/PERFORMANCE.md); over TCP and HTTP/1.1 to <c>127.0.0.1:port</c>
-/// only for a game that opens no socket (one given with <c>--godot-path</c>). With a socket there is no falling back to TCP: until the game has opened it (starting,
-/// restarting) a connection fails as a refused one would, instead of a TCP connection that would then sit in the pool
-/// counted against the game's caps on outside clients for as long as it lives.
+/// connection caps, in HTTP/2 (cleartext, prior knowledge: the socket speaks nothing else), so every request in flight
+/// shares one connection instead of waiting for one of a pool (through the manager about 12,500 → 15,000–17,800
+/// requests/s and half the p99, docs/PERFORMANCE.md); over TCP and HTTP/1.1 to <c>127.0.0.1:port</c> only for a game
+/// that opens no socket (one given with <c>--godot-path</c>). With a socket there is no falling back to TCP: until the
+/// game has opened it (starting, restarting) a connection fails as a refused one would, instead of opening a TCP
+/// connection that would then sit in the pool, counted against the game's cap on outside clients.
 /// </summary>
 public sealed class GameConnector
 {

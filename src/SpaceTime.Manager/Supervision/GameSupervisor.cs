@@ -22,13 +22,13 @@ public sealed class GameSupervisor : IHostedService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<GameSupervisor> _logger;
     private readonly ChildStartInfo _command;
-    private GameHeadStart? _headStart;
     private readonly HttpClient _http;
     private readonly RestartPolicy _policy;
     private readonly GameWatch _watch;
     private readonly RotatingLogFile? _gameLog;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    private GameHeadStart? _headStart;
     private CancellationTokenSource? _loopCancellation;
     private Task? _loop;
 
