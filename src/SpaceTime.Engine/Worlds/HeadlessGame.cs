@@ -11,10 +11,10 @@ public sealed record StepResult(bool ConditionHeld, int TicksStepped, long Tick,
 
 public sealed record SceneInfo(int NodeCount, string RootType, string RootName);
 
-/// <summary>The scene, player and VR state at one moment between ticks, with the scene tick it was taken at.</summary>
-public sealed record WorldSummary(long Tick, bool Paused, SceneState Scene, PlayerState Player, VrState Vr)
+/// <summary>The scene, player and VR state at one moment between ticks.</summary>
+public sealed record WorldSummary(SceneState Scene, PlayerState Player, VrState Vr)
 {
-    public static WorldSummary Of(GameWorld world) => new(world.SceneTick, world.Paused, world.GetSceneState(), world.GetPlayerState(), world.GetVrState());
+    public static WorldSummary Of(GameWorld world) => new(world.GetSceneState(), world.GetPlayerState(), world.GetVrState());
 }
 
 public sealed record SceneValidation(bool Valid, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings, SceneInfo? SceneInfo);

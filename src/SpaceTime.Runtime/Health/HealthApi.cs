@@ -38,7 +38,7 @@ public static class HealthApi
 
         if (ticking)
         {
-            var (_, _, scene, player, _) = game.Summary;
+            var (scene, player, _) = game.Summary;
             checks["scene"] = scene.Loaded ? new HealthCheck("pass", $"{scene.Name} loaded") : new HealthCheck("warn", "no scene loaded");
             checks["player"] = player.Spawned ? new HealthCheck("pass", "player spawned")
                 : new HealthCheck("warn", player.Exists ? "player not yet on ground" : "scene has no player");

@@ -110,7 +110,7 @@ public sealed class RuntimeMetrics
             uptime.Set((DateTimeOffset.UtcNow - started).TotalSeconds);
             if (game.Loop.IsRunning)
             {
-                var (_, _, scene, player, _) = game.Summary;
+                var (scene, player, _) = game.Summary;
                 nodes.Set(scene.NodeCount);
                 sceneLoaded.Set(scene.Loaded ? 1 : 0);
                 playerSpawned.Set(player.Spawned ? 1 : 0);

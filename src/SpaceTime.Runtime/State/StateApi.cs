@@ -95,7 +95,7 @@ public static class StateApi
 
     public static Ok<SceneStateJson> GetSceneState(HeadlessGame game, TimeProvider time)
     {
-        var (_, _, scene, player, _) = game.Summary;
+        var (scene, player, _) = game.Summary;
         var stats = game.Loop.GetStatistics();
         var summary = new SceneSummaryJson(scene.Loaded, scene.Name, scene.Path, scene.RootType, scene.NodeCount, scene.LoadedAt, scene.LoadDurationMs);
         var vrMain = scene.Path == "res://vr_main.tscn" ? "found" : "not_found";

@@ -80,7 +80,7 @@ public static class StatusApi
     {
         var (game, clock, options, server) = (services.Game, services.Clock, services.Options, services.Server);
         var bridge = services.Bridge.GetStatus();
-        var (_, _, scene, player, vr) = game.Summary;
+        var (scene, player, vr) = game.Summary;
         var stats = game.Loop.GetStatistics();
         var engine = new EngineJson(stats.TargetTicksPerSecond, stats.Ticks, Math.Round(stats.AchievedTicksPerSecond, 2), stats.DroppedTicks, stats.LateTicks, stats.Running);
         var summary = new SceneSummaryJson(scene.Loaded, scene.Name, scene.Path, scene.RootType, scene.NodeCount, scene.LoadedAt, scene.LoadDurationMs);

@@ -125,10 +125,6 @@ public sealed class TelemetryHub : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        catch (InvalidOperationException) when (!_game.Loop.IsRunning)
-        {
-            // The loop stopped under us at shutdown.
-        }
     }
 
     private void OfferDue<T>(string stream, long now, Func<T> sample)
