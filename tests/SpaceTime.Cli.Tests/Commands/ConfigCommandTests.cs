@@ -168,8 +168,11 @@ public sealed class ConfigCommandTests : IDisposable
 
         var next = await Poll.UntilAsync(CurrentKey, id => id != first, "the scheduled rotation", TimeSpan.FromSeconds(30));
 
+        // The log line is written after the new key is stored, and the output is read asynchronously: wait for it.
+        var logged = await server.WaitForLineAsync(line => line.Contains("Signing key rotated on schedule", StringComparison.Ordinal), RunTimeout);
+
         Assert.StartsWith("k-", next, StringComparison.Ordinal);
-        Assert.Contains("Signing key rotated on schedule", server.Output, StringComparison.Ordinal);
+        Assert.Contains("rotated on schedule: k-", logged, StringComparison.Ordinal);
     }
 
     [Fact]
