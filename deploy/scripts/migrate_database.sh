@@ -24,6 +24,8 @@ USAGE
 die() { echo "migrate_database.sh: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/postgres_url.bash
+source "$here/lib/postgres_url.bash"
 data_dir=${SPACETIME_DATA_DIR:-/var/lib/spacetime}
 migrations="$here/migrations"
 backup_dir=/var/backups/spacetime
@@ -38,16 +40,21 @@ while (($# > 0)); do
     --no-backup) backup=false; shift ;;
     --status) status_only=true; shift ;;
     --database-url) database_url=${2:?--database-url needs a value}; shift 2 ;;
+    --database-url=*) database_url=${1#*=}; shift ;;
     -h | --help) usage; exit 0 ;;
-    *) echo "migrate_database.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+    # Only the name: an option=value may hold a password.
+    *) echo "migrate_database.sh: unknown argument '${1%%=*}'" >&2; usage >&2; exit 2 ;;
   esac
 done
 if [[ -n $database_url ]]; then
   # PostgreSQL: each pending file in one transaction with its schema_migrations row (psql --single-transaction).
+  # psql gets the URL without its password (ps shows command lines) and the password in PGPASSWORD.
+  postgres_url "$database_url" || { echo "migrate_database.sh: --database-url must be a postgresql:// URL" >&2; exit 2; }
+  export PGPASSWORD=$pg_password
   command -v psql >/dev/null || die "psql is required for --database-url (apt-get install postgresql-client)"
   [[ $migrations == "$here/migrations" ]] && migrations="$here/migrations/postgresql"
   [[ -d $migrations ]] || die "migrations folder '$migrations' does not exist"
-  pg=(psql "$database_url" -X -q -v ON_ERROR_STOP=1)
+  pg=(psql "$pg_url" --no-password -X -q -v ON_ERROR_STOP=1)
   "${pg[@]}" -c "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);" \
     || die "cannot reach PostgreSQL (the URL is not repeated here: it may hold a password)"
   mapfile -t done_versions < <("${pg[@]}" -tA -c "SELECT version FROM schema_migrations ORDER BY version;")

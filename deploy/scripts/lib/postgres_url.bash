@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Sourced by backup.sh and restore.sh: splits a PostgreSQL URL so that its password never reaches a command line
+# Sourced by backup.sh, restore.sh and migrate_database.sh: splits a PostgreSQL URL so that its password never reaches a command line
 # (where ps shows it) or a message. The pg_* tools get the URL without the password and the password in PGPASSWORD.
 
 # postgres_url URL: sets pg_url (the URL without its password) and pg_password (percent-decoded, empty when the URL

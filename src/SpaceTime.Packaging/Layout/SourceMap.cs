@@ -34,10 +34,11 @@ public static class SourceMap
         Script("setup_monitoring.sh", "scripts/deployment"),
         Script("backup.sh", "scripts/maintenance"),
         Script("restore.sh", "scripts/maintenance"),
-        // Sourced by backup.sh and restore.sh from lib/ beside them.
+        // Sourced by backup.sh, restore.sh and migrate_database.sh from lib/ beside them.
         new("deploy/scripts/lib", "scripts/maintenance/lib", SourceKind.Tree, Required: true),
         Script("health_check.sh", "scripts/maintenance", required: false),
         Script("migrate_database.sh", "scripts/migration"),
+        new("deploy/scripts/lib", "scripts/migration/lib", SourceKind.Tree, Required: true),
         new("deploy/scripts/migrations", "scripts/migration/migrations", SourceKind.Tree, Required: true),
         Script("smoke_test.sh", "tests/smoke"),
         new("deploy/kubernetes", "kubernetes", SourceKind.Tree, Required: true),

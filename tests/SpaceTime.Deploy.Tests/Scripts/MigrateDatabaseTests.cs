@@ -78,10 +78,17 @@ public sealed class MigrateDatabaseTests
     public async Task Migrate_DatabaseUrl_AppliesThePostgresFilesOnceInTheSchemaMigrationsSpacetimeReads()
     {
         await using var database = await PostgresServer.StartAsync();
+        // psql found first on PATH notes its arguments (what ps shows to every user) and runs the real one.
+        using var wrapper = new TempFolder();
+        var commandLines = Path.Combine(wrapper.Path, "argv.log");
+        var psql = Tool.Require("psql", "apt-get install postgresql-client");
+        File.WriteAllText(Path.Combine(wrapper.Path, "psql"), $"#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{commandLines}'\nexec '{psql}' \"$@\"\n");
+        File.SetUnixFileMode(Path.Combine(wrapper.Path, "psql"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var path = new Dictionary<string, string?> { ["PATH"] = $"{wrapper.Path}:{Environment.GetEnvironmentVariable("PATH")}" };
 
-        var status = await Tool.ScriptAsync("migrate_database.sh", ["--database-url", database.Url, "--status"]);
-        var migrate = await Tool.ScriptAsync("migrate_database.sh", ["--database-url", database.Url]);
-        var again = await Tool.ScriptAsync("migrate_database.sh", ["--database-url", database.Url]);
+        var status = await Tool.ScriptAsync("migrate_database.sh", ["--database-url", database.Url, "--status"], path);
+        var migrate = await Tool.ScriptAsync("migrate_database.sh", [$"--database-url={database.Url}"], path);
+        var again = await Tool.ScriptAsync("migrate_database.sh", ["--database-url", database.Url], path);
 
         Assert.Equal("pending  001_records\n", status.StdOut);
         Assert.True(migrate.ExitCode == 0, migrate.ToString());
@@ -91,6 +98,9 @@ public sealed class MigrateDatabaseTests
         Assert.Equal("1|001_records", await database.QueryAsync("SELECT version, name FROM schema_migrations"));
         Assert.Equal("0", await database.QueryAsync("SELECT COUNT(*) FROM scene_history"));
         Assert.DoesNotContain(PostgresServer.Password, migrate.ToString(), StringComparison.Ordinal);
+        var psqlCommandLines = File.ReadAllText(commandLines);
+        Assert.Contains("postgresql://spacetime@127.0.0.1:", psqlCommandLines, StringComparison.Ordinal);
+        Assert.DoesNotContain(PostgresServer.Password, psqlCommandLines, StringComparison.Ordinal);
     }
 
     private static Task<ToolResult> MigrateAsync(string dataDir, params string[] args) =>

@@ -19,6 +19,7 @@ public sealed class SourceMapTests
         Assert.Equal("deploy/scripts/health_check.sh", targets["scripts/maintenance/health_check.sh"]);
         Assert.Equal("deploy/scripts/lib/postgres_url.bash", targets["scripts/maintenance/lib/postgres_url.bash"]);
         Assert.Equal("deploy/scripts/migrate_database.sh", targets["scripts/migration/migrate_database.sh"]);
+        Assert.Equal("deploy/scripts/lib/postgres_url.bash", targets["scripts/migration/lib/postgres_url.bash"]);
         Assert.Equal("deploy/scripts/smoke_test.sh", targets["tests/smoke/smoke_test.sh"]);
         Assert.Equal("deploy/kubernetes/overlays/production/kustomization.yaml", targets["kubernetes/overlays/production/kustomization.yaml"]);
         Assert.Equal("deploy/helm/spacetime/Chart.yaml", targets["kubernetes/helm/spacetime/Chart.yaml"]);
