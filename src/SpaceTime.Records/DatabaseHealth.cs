@@ -4,6 +4,7 @@ namespace SpaceTime.Records;
 public sealed class DatabaseHealth
 {
     private volatile string? _problem;
+    private volatile bool _reached;
 
     /// <summary>Null when no database is configured.</summary>
     public string? Display { get; init; }
@@ -14,10 +15,13 @@ public sealed class DatabaseHealth
 
     public DateTimeOffset? Since { get; private set; }
 
-    /// <summary>The <c>database</c> health check: pass, or warn while records wait in the outbox.</summary>
+    /// <summary>
+    /// The <c>database</c> health check: pass once delivery has reached the database (its tables made), warn before
+    /// that and while records wait in the outbox.
+    /// </summary>
     public (string Status, string Message) Check() => Problem is { } problem
         ? ("warn", $"{Display} unreachable since {Since:O} ({problem}); records wait in the outbox")
-        : ("pass", $"{Display} reachable");
+        : _reached ? ("pass", $"{Display} reachable") : ("warn", $"{Display} not reached yet; records wait in the outbox");
 
     /// <summary>Returns true when this starts an outage (log once).</summary>
     public bool Unreachable(string problem, DateTimeOffset now)
@@ -36,6 +40,7 @@ public sealed class DatabaseHealth
     public bool Reachable()
     {
         var ends = _problem is not null;
+        _reached = true;
         _problem = null;
         Since = null;
         return ends;

@@ -1,18 +1,24 @@
 using Prometheus;
 using SpaceTime.Manager.Supervision;
+using SpaceTime.Security;
+using SpaceTime.Security.Capacity;
 
 namespace SpaceTime.Manager.Metrics;
 
 /// <summary>
 /// The manager's Prometheus metrics, under the names the documents' alert rules use: <c>spacetime_health_status</c>,
 /// <c>spacetime_godot_running</c>, <c>spacetime_scene_loaded</c>, <c>spacetime_player_spawned</c>,
-/// <c>spacetime_api_response_time_seconds</c>, <c>spacetime_restart_total</c>, <c>spacetime_error_total{type}</c>.
+/// <c>spacetime_api_response_time_seconds</c>, <c>spacetime_restart_total</c>, <c>spacetime_error_total{type}</c>; and
+/// the manager's own front door (<c>spacetime_http_*</c>, <c>spacetime_auth_failures_total</c>, …), the
+/// counterpart of the game's <c>spacetime_http_*</c>: what clients of the production path were refused, and why.
 /// </summary>
 public sealed class ManagerMetrics
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    public ManagerMetrics(GameSupervisor supervisor)
+    private readonly Counter _errors;
+
+    public ManagerMetrics(GameSupervisor supervisor, SecurityContext security, ConnectionLimiter connections, RequestGate gate)
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
@@ -23,7 +29,16 @@ public sealed class ManagerMetrics
         var responseTime = factory.CreateHistogram("spacetime_api_response_time_seconds", "Duration of the manager's health checks of the game API.",
             new HistogramConfiguration { Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10] });
         var restarts = factory.CreateCounter("spacetime_restart_total", "Restarts of the game by the manager.");
-        var errors = factory.CreateCounter("spacetime_error_total", "Errors seen by the manager, by type.", new CounterConfiguration { LabelNames = ["type"] });
+        _errors = factory.CreateCounter("spacetime_error_total", "Errors seen by the manager, by type.", new CounterConfiguration { LabelNames = ["type"] });
+        var connectionsOpen = factory.CreateGauge("spacetime_http_connections_open", "Connections from clients to the manager open now.");
+        var connectionsRefused = factory.CreateCounter("spacetime_http_connections_refused_total",
+            "Connections the manager refused over max_connections or max_connections_per_client.");
+        var inFlight = factory.CreateGauge("spacetime_http_requests_in_flight", "Requests to /godot holding one of the max_concurrent_requests slots now.");
+        var queued = factory.CreateGauge("spacetime_http_requests_queued", "Requests to /godot waiting for a slot now.");
+        var overloaded = factory.CreateCounter("spacetime_http_overload_rejections_total", "Requests to /godot answered 503 because the manager was at capacity.");
+        var authFailures = factory.CreateCounter("spacetime_auth_failures_total", "Requests the manager refused with 401.");
+        var rateLimited = factory.CreateCounter("spacetime_rate_limit_rejections_total", "Requests the manager refused with 429.");
+        var bans = factory.CreateCounter("spacetime_bans_total", "Requests the manager refused because the client is banned.");
         var state = factory.CreateGauge("spacetime_manager_state", "1 for the manager's current lifecycle state.", new GaugeConfiguration { LabelNames = ["state"] });
 
         supervisor.Api.HealthChecked += (elapsed, reachable) =>
@@ -31,7 +46,7 @@ public sealed class ManagerMetrics
             responseTime.Observe(elapsed.TotalSeconds);
             if (!reachable)
             {
-                errors.WithLabels("api_unreachable").Inc();
+                _errors.WithLabels("api_unreachable").Inc();
             }
         };
 
@@ -44,7 +59,15 @@ public sealed class ManagerMetrics
             scene.Set(h.Scene.Loaded ? 1 : 0);
             player.Set(h.Player.Spawned ? 1 : 0);
             restarts.IncTo(s.RestartCount);
-            errors.WithLabels("failed").IncTo(s.StateEntries.GetValueOrDefault(LifecycleState.Failed));
+            _errors.WithLabels("failed").IncTo(s.StateEntries.GetValueOrDefault(LifecycleState.Failed));
+            connectionsOpen.Set(connections.Open);
+            connectionsRefused.IncTo(connections.Refused);
+            inFlight.Set(gate.InFlight);
+            queued.Set(gate.Queued);
+            overloaded.IncTo(gate.Refused);
+            authFailures.IncTo(security.AuthFailures);
+            rateLimited.IncTo(security.RateLimitRejections);
+            bans.IncTo(security.Bans);
             foreach (var value in Enum.GetValues<LifecycleState>())
             {
                 state.WithLabels(value.ToWireName()).Set(value == s.State ? 1 : 0);
@@ -53,6 +76,10 @@ public sealed class ManagerMetrics
     }
 
     public CollectorRegistry Registry { get; }
+
+    /// <summary>A request to <c>/godot</c> the manager answered itself because the game could not: <c>spacetime_error_total{type}</c>
+    /// with <c>proxy_unreachable</c> (502) or <c>proxy_timeout</c> (504).</summary>
+    public void ProxyFailed(bool timedOut) => _errors.WithLabels(timedOut ? "proxy_timeout" : "proxy_unreachable").Inc();
 
     public Task WriteAsync(Stream stream, CancellationToken cancellationToken) => Registry.CollectAndExportAsTextAsync(stream, cancellationToken);
 }

@@ -1,4 +1,5 @@
 using SpaceTime.Manager.GameApi;
+using SpaceTime.Manager.Metrics;
 using SpaceTime.Security;
 using SpaceTime.Security.Authentication;
 using SpaceTime.Security.RateLimiting;
@@ -30,6 +31,7 @@ public static class GameProxy
         var destination = $"http://127.0.0.1:{godotPort}/";
         var transformer = new ClientForwardingTransformer(proxySecret);
         var config = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(30) };
+        var metrics = app.ServiceProvider.GetRequiredService<ManagerMetrics>();
 
         async Task Forward(HttpContext context, IHttpForwarder forwarder)
         {
@@ -44,6 +46,7 @@ public static class GameProxy
                 }
 
                 var timedOut = error == ForwarderError.RequestTimedOut;
+                metrics.ProxyFailed(timedOut);
                 await ApiProblems.Create(
                         timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                         timedOut ? "The game API did not answer in time" : $"The game API is not reachable on port {godotPort} (the game is down or restarting)",

@@ -52,6 +52,9 @@ public sealed partial class SlowClientTests
 
         Assert.Equal(HttpStatusCode.OK, await TryStatusAsync(http, "/health"));
         Assert.DoesNotContain("restarting", manager.Output, StringComparison.OrdinalIgnoreCase);
+        // The manager counts what it refused of the crowd on its own port, as the game does.
+        var metrics = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        Assert.True(Counter(metrics, "spacetime_http_connections_refused_total") >= 200 - 64, metrics);
     }
 
     /// <summary>Requests from 127.0.0.1, each on a new connection (a new client): every one succeeds, none slowly.</summary>

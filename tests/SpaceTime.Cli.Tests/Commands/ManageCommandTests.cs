@@ -76,6 +76,13 @@ public sealed class ManageCommandTests
         var down = await http.GetAsync("/godot/scene", ct);
         Assert.Equal(HttpStatusCode.BadGateway, down.StatusCode);
         Assert.Contains("not reachable", await down.Content.ReadAsStringAsync(ct));
+        // What the manager's clients were refused, and the 502 it answered itself, are counted.
+        var counted = await http.GetStringAsync("/metrics", ct);
+        Assert.Contains("spacetime_error_total{type=\"proxy_unreachable\"} 1", counted);
+        Assert.Matches(@"(?m)^spacetime_auth_failures_total [2-9]", counted);
+        Assert.Matches(@"(?m)^spacetime_http_connections_open [1-9]", counted);
+        Assert.Contains("spacetime_http_connections_refused_total 0", counted);
+        Assert.Equal(0, await PromtoolCheckAsync(counted));
 
         manager.Terminate();
         Assert.Equal(0, await manager.WaitForExitAsync(TimeSpan.FromSeconds(30)));

@@ -40,7 +40,7 @@ public sealed class SetupMonitoringTests(SharedSpacetime shared)
 
         // The alert rules loaded and evaluate against the live series.
         var rules = JsonDocument.Parse(await http.GetStringAsync("/api/v1/rules", ct)).RootElement.GetProperty("data").GetProperty("groups");
-        Assert.Equal(PromtoolTests.DocumentedAlerts.Length, rules.EnumerateArray().SelectMany(g => g.GetProperty("rules").EnumerateArray()).Count(r => r.GetProperty("type").GetString() == "alerting"));
+        Assert.Equal(PromtoolTests.Alerts.Length, rules.EnumerateArray().SelectMany(g => g.GetProperty("rules").EnumerateArray()).Count(r => r.GetProperty("type").GetString() == "alerting"));
     }
 
     [Fact]
