@@ -91,6 +91,9 @@ internal static class SharedStateClients
         var started = Stopwatch.StartNew();
         while (true)
         {
+            // "In force within the timeout" is about requests sent after it: one sent before may be answered later
+            // (a loaded machine), with the state it was sent into.
+            var sent = started.Elapsed;
             using (var response = await send())
             {
                 if (response.StatusCode == status)
@@ -98,7 +101,7 @@ internal static class SharedStateClients
                     return started.Elapsed;
                 }
 
-                Assert.True(started.Elapsed < timeout, $"{what}: still {(int)response.StatusCode} after {timeout.TotalSeconds:F1} s");
+                Assert.True(sent < timeout, $"{what}: still {(int)response.StatusCode} for a request sent {sent.TotalSeconds:F2} s after (limit {timeout.TotalSeconds:F1} s)");
             }
 
             await Task.Delay(10, TestContext.Current.CancellationToken);

@@ -11,24 +11,31 @@ namespace SpaceTime.Manager.Hosting;
 /// <c>$WATCHDOG_USEC</c> while the manager supervises (none once it has given up: FAILED is not alive), <c>STOPPING=1</c>
 /// on shutdown. Without <c>$NOTIFY_SOCKET</c> it does nothing.
 /// </summary>
-public sealed partial class ServiceManagerNotifier(GameSupervisor supervisor, TimeProvider time, ILogger<ServiceManagerNotifier> logger) : BackgroundService
+public sealed partial class ServiceManagerNotifier : BackgroundService
 {
     private readonly string? _socketPath = Environment.GetEnvironmentVariable("NOTIFY_SOCKET");
+    private readonly GameSupervisor _supervisor;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ServiceManagerNotifier> _logger;
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Held while a lifecycle change is told and while the watchdog decides and pings, so no ping follows FAILED.</summary>
+    private readonly Lock _sending = new();
+
+    public ServiceManagerNotifier(GameSupervisor supervisor, TimeProvider time, ILogger<ServiceManagerNotifier> logger)
     {
+        (_supervisor, _time, _logger) = (supervisor, time, logger);
         if (_socketPath is { Length: > 0 })
         {
+            // Here rather than in StartAsync: the host builds every hosted service before it starts the first, and the
+            // supervisor (started before this) walks its adopted game through its first states at once.
             supervisor.Lifecycle.Changed += OnChanged;
         }
-
-        return base.StartAsync(cancellationToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         Notify("STOPPING=1");
-        supervisor.Lifecycle.Changed -= OnChanged;
+        _supervisor.Lifecycle.Changed -= OnChanged;
         await base.StopAsync(cancellationToken);
     }
 
@@ -39,12 +46,15 @@ public sealed partial class ServiceManagerNotifier(GameSupervisor supervisor, Ti
             return;
         }
 
-        using var timer = new PeriodicTimer(interval, time);
+        using var timer = new PeriodicTimer(interval, _time);
         do
         {
-            if (supervisor.Lifecycle.Current != LifecycleState.Failed)
+            lock (_sending)
             {
-                Notify("WATCHDOG=1");
+                if (_supervisor.Lifecycle.Current != LifecycleState.Failed)
+                {
+                    Notify("WATCHDOG=1");
+                }
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -67,7 +77,10 @@ public sealed partial class ServiceManagerNotifier(GameSupervisor supervisor, Ti
     private void OnChanged(LifecycleTransition transition)
     {
         var status = $"STATUS={transition.To.ToWireName()}: {transition.Reason}";
-        Notify(transition.To == LifecycleState.Ready ? $"READY=1\n{status}" : status);
+        lock (_sending)
+        {
+            Notify(transition.To == LifecycleState.Ready ? $"READY=1\n{status}" : status);
+        }
     }
 
     private void Notify(string message)
@@ -85,7 +98,7 @@ public sealed partial class ServiceManagerNotifier(GameSupervisor supervisor, Ti
         }
         catch (SocketException e)
         {
-            LogNotifyFailed(logger, path, e.Message);
+            LogNotifyFailed(_logger, path, e.Message);
         }
     }
 

@@ -155,21 +155,23 @@ public sealed partial class TelemetryServer(
         }
 
         var connection = new TelemetryConnection(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), address, socket, _options);
-        // "connected" goes out first, before the connection can receive any stream or event.
-        await socket.SendAsync(TelemetryMessages.Event(TelemetryMessages.Connected, new
-        {
-            peer_id = connection.Id,
-            server_version = TelemetryMessages.ServerVersion,
-            capabilities = TelemetryMessages.Capabilities,
-            subscriptions = connection.Subscriptions,
-            subject = claims.Subject,
-            role = claims.Role,
-        }, DateTimeOffset.UtcNow), WebSocketMessageType.Text, true, context.RequestAborted);
+        // Counted (limits, metrics) before the client hears it is connected; what the hub publishes meanwhile waits in
+        // the connection's queue for the sender, which starts after "connected" has gone out first.
         hub.Add(connection);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        var sender = connection.RunSenderAsync(stop.Token);
+        var sender = Task.CompletedTask;
         try
         {
+            await socket.SendAsync(TelemetryMessages.Event(TelemetryMessages.Connected, new
+            {
+                peer_id = connection.Id,
+                server_version = TelemetryMessages.ServerVersion,
+                capabilities = TelemetryMessages.Capabilities,
+                subscriptions = connection.Subscriptions,
+                subject = claims.Subject,
+                role = claims.Role,
+            }, DateTimeOffset.UtcNow), WebSocketMessageType.Text, true, context.RequestAborted);
+            sender = connection.RunSenderAsync(stop.Token);
             await ReceiveCommandsAsync(socket, connection, stop.Token);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)

@@ -21,7 +21,8 @@ public sealed class DefaultPortTests
         var ct = TestContext.Current.CancellationToken;
 
         await process.WaitForLineAsync(l => l.Contains("SpaceTime is up", StringComparison.Ordinal), StartTimeout);
-        Assert.Contains("http://127.0.0.1:8090/health", process.Output);
+        // Printed on the lines after "up" (the output is read asynchronously).
+        await process.WaitForLineAsync(l => l.Contains("http://127.0.0.1:8090/health", StringComparison.Ordinal), StartTimeout);
         using var manager = SpacetimeProcess.CreateClient(8090);
         var health = await manager.GetAsync("/health", ct);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);

@@ -210,8 +210,10 @@ public sealed class StalledClientTests(StalledClientRuntimeFixture runtime) : IC
         }
 
         await Poll.UntilAsync(() => Task.FromResult(runtime.Hub.Count), c => c == 1, "the stalled client to be dropped", TimeSpan.FromSeconds(20));
-        var text = await runtime.ReadTelemetryMetricsAsync();
-        Assert.True(PrometheusText.Require(text, "spacetime_telemetry_disconnects_total") >= disconnectsBefore + 1);
+        // The hub forgets the connection, then counts the disconnect.
+        await Poll.UntilAsync(runtime.ReadTelemetryMetricsAsync,
+            text => PrometheusText.Require(text, "spacetime_telemetry_disconnects_total") >= disconnectsBefore + 1,
+            "the stalled client's disconnect to be counted", TimeSpan.FromSeconds(20));
         Assert.True(sent > 0);
         Assert.Equal(WebSocketState.Open, normal.State);
         await normal.NextEventAsync(TelemetryMessages.Fps, TimeSpan.FromSeconds(5));
