@@ -30,15 +30,7 @@ public sealed class ManagerMetrics
             new HistogramConfiguration { Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10] });
         var restarts = factory.CreateCounter("spacetime_restart_total", "Restarts of the game by the manager.");
         _errors = factory.CreateCounter("spacetime_error_total", "Errors seen by the manager, by type.", new CounterConfiguration { LabelNames = ["type"] });
-        var connectionsOpen = factory.CreateGauge("spacetime_http_connections_open", "Connections from clients to the manager open now.");
-        var connectionsRefused = factory.CreateCounter("spacetime_http_connections_refused_total",
-            "Connections the manager refused over max_connections or max_connections_per_client.");
-        var inFlight = factory.CreateGauge("spacetime_http_requests_in_flight", "Requests to /godot holding one of the max_concurrent_requests slots now.");
-        var queued = factory.CreateGauge("spacetime_http_requests_queued", "Requests to /godot waiting for a slot now.");
-        var overloaded = factory.CreateCounter("spacetime_http_overload_rejections_total", "Requests to /godot answered 503 because the manager was at capacity.");
-        var authFailures = factory.CreateCounter("spacetime_auth_failures_total", "Requests the manager refused with 401.");
-        var rateLimited = factory.CreateCounter("spacetime_rate_limit_rejections_total", "Requests the manager refused with 429.");
-        var bans = factory.CreateCounter("spacetime_bans_total", "Requests the manager refused because the client is banned.");
+        var frontDoor = new FrontDoorMetrics(factory);
         var state = factory.CreateGauge("spacetime_manager_state", "1 for the manager's current lifecycle state.", new GaugeConfiguration { LabelNames = ["state"] });
 
         supervisor.Api.HealthChecked += (elapsed, reachable) =>
@@ -60,14 +52,7 @@ public sealed class ManagerMetrics
             player.Set(h.Player.Spawned ? 1 : 0);
             restarts.IncTo(s.RestartCount);
             _errors.WithLabels("failed").IncTo(s.StateEntries.GetValueOrDefault(LifecycleState.Failed));
-            connectionsOpen.Set(connections.Open);
-            connectionsRefused.IncTo(connections.Refused);
-            inFlight.Set(gate.InFlight);
-            queued.Set(gate.Queued);
-            overloaded.IncTo(gate.Refused);
-            authFailures.IncTo(security.AuthFailures);
-            rateLimited.IncTo(security.RateLimitRejections);
-            bans.IncTo(security.Bans);
+            frontDoor.Update(security, connections, gate);
             foreach (var value in Enum.GetValues<LifecycleState>())
             {
                 state.WithLabels(value.ToWireName()).Set(value == s.State ? 1 : 0);

@@ -66,15 +66,8 @@ public sealed class RuntimeMetrics
         var nodes = factory.CreateGauge("spacetime_scene_nodes", "Nodes in the active scene.");
         var sceneLoaded = factory.CreateGauge("spacetime_scene_loaded", "1 when a scene is active.");
         var playerSpawned = factory.CreateGauge("spacetime_player_spawned", "1 when the player stands on ground in the active scene.");
-        var authFailures = factory.CreateCounter("spacetime_auth_failures_total", "Requests refused with 401.");
-        var rateLimited = factory.CreateCounter("spacetime_rate_limit_rejections_total", "Requests refused with 429.");
-        var bans = factory.CreateCounter("spacetime_bans_total", "Requests refused because the client is banned.");
+        var frontDoor = new FrontDoorMetrics(factory);
         var auditEvents = factory.CreateCounter("spacetime_audit_events_total", "Audit log records written.");
-        var connectionsOpen = factory.CreateGauge("spacetime_http_connections_open", "Connections from outside clients open now (the manager's own are not counted).");
-        var connectionsRefused = factory.CreateCounter("spacetime_http_connections_refused_total", "Connections refused over max_connections or max_connections_per_client.");
-        var inFlight = factory.CreateGauge("spacetime_http_requests_in_flight", "Requests holding one of the max_concurrent_requests slots now.");
-        var queued = factory.CreateGauge("spacetime_http_requests_queued", "Requests waiting for a slot now.");
-        var overloaded = factory.CreateCounter("spacetime_http_overload_rejections_total", "Requests answered 503 because the server was at capacity.");
         var uptime = factory.CreateGauge("spacetime_uptime_seconds", "Seconds since the runtime started.");
         var started = DateTimeOffset.UtcNow;
 
@@ -98,15 +91,8 @@ public sealed class RuntimeMetrics
             late.IncTo(stats.LateTicks);
             memory.Set(Environment.WorkingSet);
             managed.Set(GC.GetTotalMemory(false));
-            authFailures.IncTo(security.AuthFailures);
-            rateLimited.IncTo(security.RateLimitRejections);
-            bans.IncTo(security.Bans);
+            frontDoor.Update(security, connections, gate);
             auditEvents.IncTo(audit.EventsWritten);
-            connectionsOpen.Set(connections.Open);
-            connectionsRefused.IncTo(connections.Refused);
-            inFlight.Set(gate.InFlight);
-            queued.Set(gate.Queued);
-            overloaded.IncTo(gate.Refused);
             uptime.Set((DateTimeOffset.UtcNow - started).TotalSeconds);
             if (game.Loop.IsRunning)
             {
