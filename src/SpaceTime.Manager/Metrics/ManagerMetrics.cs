@@ -9,8 +9,7 @@ namespace SpaceTime.Manager.Metrics;
 /// The manager's Prometheus metrics, under the names the documents' alert rules use: <c>spacetime_health_status</c>,
 /// <c>spacetime_godot_running</c>, <c>spacetime_scene_loaded</c>, <c>spacetime_player_spawned</c>,
 /// <c>spacetime_api_response_time_seconds</c>, <c>spacetime_restart_total</c>, <c>spacetime_error_total{type}</c>; and
-/// the manager's own front door (<c>spacetime_http_*</c>, <c>spacetime_auth_failures_total</c>, …), the
-/// counterpart of the game's <c>spacetime_http_*</c>: what clients of the production path were refused, and why.
+/// what its own front door refused (<see cref="FrontDoorMetrics"/>, under the names the game uses for its own).
 /// </summary>
 public sealed class ManagerMetrics
 {
