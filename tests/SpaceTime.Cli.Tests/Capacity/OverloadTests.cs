@@ -16,7 +16,7 @@ namespace SpaceTime.Cli.Tests.Capacity;
 public sealed class OverloadTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(5);
 
     [Fact]
     public async Task Game_AtCapacity_Answers503WithRetryAfterAtOnce_AndHealthStaysQuick()

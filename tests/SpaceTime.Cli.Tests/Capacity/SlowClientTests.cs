@@ -13,7 +13,7 @@ namespace SpaceTime.Cli.Tests.Capacity;
 public sealed partial class SlowClientTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(5);
     private static readonly IPAddress Attacker = IPAddress.Parse("127.0.0.2");
     private static readonly IPAddress SecondAttacker = IPAddress.Parse("127.0.0.3");
 

@@ -52,7 +52,6 @@ public sealed class TelemetryStreamTests(TelemetryRuntimeFixture runtime) : ICla
         await client.NextEventAsync(TelemetryMessages.Connected);
 
         var timestamps = new List<double>();
-        var watch = Stopwatch.StartNew();
         while (timestamps.Count < 12)
         {
             var fps = await client.NextEventAsync(TelemetryMessages.Fps);
@@ -62,9 +61,8 @@ public sealed class TelemetryStreamTests(TelemetryRuntimeFixture runtime) : ICla
             Assert.True(fps.Data.TryGetProperty("frame_time_ms", out _) && fps.Data.TryGetProperty("physics_time_ms", out _), fps.Raw);
         }
 
-        watch.Stop();
-        // 11 periods of 100 ms: about 1.1 s; generous bounds for a loaded machine, but far from 500 ms (the default) or a flood.
-        Assert.InRange(watch.Elapsed.TotalSeconds, 0.6, 3.0);
+        // 100 ms apart by the server's own timestamps (the client may read them late on a loaded machine): far from
+        // 500 ms (the default) or a flood.
         var intervals = timestamps.Skip(1).Zip(timestamps, (b, a) => (b - a) * 1000).Order().ToList();
         Assert.InRange(intervals[intervals.Count / 2], 60, 180);
     }
@@ -147,14 +145,13 @@ public sealed class TelemetryStreamTests(TelemetryRuntimeFixture runtime) : ICla
     [Fact]
     public async Task Connect_InvalidToken_ClosedWith1008Promptly()
     {
-        var watch = Stopwatch.StartNew();
         await using var client = await runtime.ConnectAsync(token: "not-a-valid-token-" + Guid.NewGuid().ToString("N"));
 
-        var (status, _) = await client.WaitForCloseAsync();
+        var (status, reason) = await client.WaitForCloseAsync();
 
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, status);
-        // Well before the 2 s authentication timeout: the token is checked at once.
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.7), $"closed after {watch.Elapsed.TotalSeconds:F2} s");
+        // Refused for the token itself, not by the 2 s authentication timeout: the token is checked at once.
+        Assert.Equal("authentication required", reason);
     }
 
     [Fact]
