@@ -4,7 +4,8 @@ namespace SpaceTime.Security.Storage;
 
 /// <summary>
 /// Which instance wrote a record: <c>SPACETIME_INSTANCE_ID</c> when set, otherwise an id kept in the data dir's
-/// <c>instance_id</c> file, created once (the first process to create it wins; the others read it).
+/// <c>instance_id</c> file, created once under <c>instance_id.lock</c> (the first process to take the lock makes it; the
+/// others read it).
 /// </summary>
 public sealed class InstanceIdentity
 {
@@ -28,20 +29,28 @@ public sealed class InstanceIdentity
             return new InstanceIdentity(existing);
         }
 
-        var id = $"{Environment.MachineName.ToLowerInvariant()}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
-        var temp = $"{file}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllText(temp, id + "\n");
-        try
+        // Made under an exclusive lock, so processes starting at once agree: the first makes it, the others read it
+        // (File.Move without overwrite checks, then renames: two at once could both "win").
+        using var fileLock = new AdvisoryFileLock(file + ".lock");
+        using (fileLock.Acquire())
         {
-            // No overwrite: when two processes start at once, the first file in place is the id of both.
-            File.Move(temp, file, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(file))
-        {
-            File.Delete(temp);
-        }
+            if (TryRead(file) is { } made)
+            {
+                return new InstanceIdentity(made);
+            }
 
-        return new InstanceIdentity(TryRead(file) ?? throw new InvalidDataException($"{file} is empty: delete it to have a new instance id made"));
+            if (File.Exists(file))
+            {
+                // Always written whole (renamed into place), so an empty one was damaged: say so rather than become another instance.
+                throw new InvalidDataException($"{file} is empty: delete it to have a new instance id made");
+            }
+
+            var id = $"{Environment.MachineName.ToLowerInvariant()}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+            var temp = $"{file}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+            File.WriteAllText(temp, id + "\n");
+            File.Move(temp, file, overwrite: true);
+            return new InstanceIdentity(id);
+        }
     }
 
     private static string? TryRead(string file)
