@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.WebUtilities;
 using SpaceTime.Manager.GameApi;
 using SpaceTime.Manager.Metrics;
 using SpaceTime.Security;
@@ -39,6 +40,7 @@ public static class GameProxy
             context.Request.Path = "/" + (context.Request.RouteValues["path"] as string ?? "");
             try
             {
+                await ReadBodyFirstAsync(context.Request, context.RequestAborted);
                 var error = await forwarder.SendAsync(context, destination, invoker, config, transformer);
                 if (error == ForwarderError.None || context.Response.HasStarted)
                 {
@@ -67,6 +69,25 @@ public static class GameProxy
             return Forward(context, forwarder);
         }).AllowAnonymous().WithTags("Proxy").ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>
+    /// Reads the caller's request body whole (in memory, past 64 KiB in a temporary file; the security pipeline has
+    /// already bounded it with <c>max_request_size</c>) before it is forwarded. Over HTTP/2 the game may answer before it
+    /// has read the body (a refusal: 401, 429, 503), and the client then stops sending it; a forwarder still reading the
+    /// caller's body at that moment leaves Kestrel unable to drain it, and the caller's connection was aborted with no
+    /// answer at all (dotnet/aspnetcore#17840; seen as "response ended prematurely" under load).
+    /// </summary>
+    private static async Task ReadBodyFirstAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count == 0))
+        {
+            return;
+        }
+
+        request.EnableBuffering();
+        await request.Body.DrainAsync(cancellationToken);
+        request.Body.Position = 0;
     }
 
     /// <summary>

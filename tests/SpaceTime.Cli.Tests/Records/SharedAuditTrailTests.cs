@@ -38,7 +38,17 @@ public sealed class SharedAuditTrailTests
             while (!stop.IsCancellationRequested)
             {
                 using var body = new StringContent($$"""{"scene_path":"{{scene}}"}""", Encoding.UTF8, "application/json");
-                using var response = await http.PostAsync(path, body, CancellationToken.None);
+                HttpResponseMessage response;
+                try
+                {
+                    response = await http.PostAsync(path, body, CancellationToken.None);
+                }
+                catch (HttpRequestException e)
+                {
+                    throw new InvalidOperationException($"POST {path} (writer {w}): {e.Message} {e.InnerException?.Message}\n--- manager and game output:\n{manager.Output}", e);
+                }
+
+                using var answered = response;
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     acknowledged.Add(scene);
