@@ -72,8 +72,8 @@ public static class GameProxy
     }
 
     /// <summary>
-    /// Reads the caller's request body whole (in memory, past 64 KiB in a temporary file; the security pipeline has
-    /// already bounded it with <c>max_request_size</c>) before it is forwarded. Over HTTP/2 the game may answer before it
+    /// Reads the caller's request body whole (in memory, past 30 KiB in a temporary file; the security pipeline has
+    /// already bounded it with <c>max_request_size_mb</c>) before it is forwarded. Over HTTP/2 the game may answer before it
     /// has read the body (a refusal: 401, 429, 503), and the client then stops sending it; a forwarder still reading the
     /// caller's body at that moment leaves Kestrel unable to drain it, and the caller's connection was aborted with no
     /// answer at all (dotnet/aspnetcore#17840; seen as "response ended prematurely" under load).
