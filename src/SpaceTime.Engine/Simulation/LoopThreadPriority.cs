@@ -7,6 +7,12 @@ public readonly record struct LoopScheduling(string Policy, int Value)
 {
     public static LoopScheduling Default { get; } = new("default", 0);
 
+    public static LoopScheduling Realtime(int priority) => new("realtime", priority);
+
+    public static LoopScheduling Nice(int value) => new("nice", value);
+
+    public bool IsRealtime => Policy == "realtime";
+
     public override string ToString() => Policy == "default" ? Policy : $"{Policy} {Value}";
 }
 
@@ -41,14 +47,14 @@ internal static partial class LoopThreadPriority
         var priority = RealtimePriority;
         if (SetScheduler(0, SchedFifo, ref priority) == 0)
         {
-            return new LoopScheduling("realtime", RealtimePriority);
+            return LoopScheduling.Realtime(RealtimePriority);
         }
 
         foreach (var nice in NiceValues)
         {
             if (SetPriority(PrioProcess, 0, nice) == 0)
             {
-                return new LoopScheduling("nice", nice);
+                return LoopScheduling.Nice(nice);
             }
         }
 

@@ -233,7 +233,7 @@ public sealed class SimulationLoop : IAsyncDisposable
     private void Run()
     {
         Scheduling = LoopThreadPriority.RaiseCurrentThread();
-        if (_spinWindow > 0 && Scheduling.Policy == "realtime")
+        if (_spinWindow > 0 && Scheduling.IsRealtime)
         {
             _spinWindow = (long)(RealtimeSpinWindow.TotalSeconds * _time.TimestampFrequency);
         }

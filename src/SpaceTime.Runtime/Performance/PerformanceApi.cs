@@ -40,9 +40,9 @@ public static class PerformanceApi
         return app;
     }
 
-    public static Ok<PerformanceMetrics> GetMetrics(HeadlessGame game) => TypedResults.Ok(Measure(game, game.Summary.Scene.NodeCount));
+    public static Ok<PerformanceMetrics> GetMetrics(HeadlessGame game) => TypedResults.Ok(Measure(game));
 
-    public static PerformanceMetrics Measure(HeadlessGame game, int nodeCount)
+    private static PerformanceMetrics Measure(HeadlessGame game)
     {
         var stats = game.Loop.GetStatistics();
         var durations = game.Loop.GetRecentTickDurations();
@@ -62,7 +62,7 @@ public static class PerformanceApi
             Math.Round(lateness.Length > 0 ? lateness[^1] : 0, 4),
             Math.Round(Environment.WorkingSet / (1024.0 * 1024.0), 2),
             Math.Round(GC.GetTotalMemory(false) / (1024.0 * 1024.0), 2),
-            nodeCount,
+            game.Summary.Scene.NodeCount,
             stats.Ticks,
             stats.LateTicks,
             stats.DroppedTicks,
